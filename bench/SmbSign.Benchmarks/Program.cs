@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using SmbSign.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(HeaderBenchmarks).Assembly).Run(args);
