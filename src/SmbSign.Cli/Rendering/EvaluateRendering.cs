@@ -42,6 +42,12 @@ internal static class EvaluateRendering
         console.MarkupLine("[bold]Notes[/]");
         foreach (string note in outcome.Notes)
         {
+            // The failure reason is already on the "Why" line.
+            if (outcome.FailureReason is { } why && note.Equals(char.ToUpperInvariant(why[0]) + why[1..] + ".", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             console.MarkupLine("  • " + Markup.Escape(note));
         }
 
@@ -58,15 +64,13 @@ internal static class EvaluateRendering
     public static void WriteOsList(IAnsiConsole console, IEnumerable<OsProfile> profiles)
     {
         Table table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Id").AddColumn("Name").AddColumn("Family").AddColumn(new TableColumn("Build").RightAligned()).AddColumn("Edition").AddColumn("Role").AddColumn("3.1.1 signing algorithms");
+            .AddColumn("Id").AddColumn("Name").AddColumn(new TableColumn("Build").RightAligned()).AddColumn("Role").AddColumn("3.1.1 signing algorithms");
         foreach (OsProfile p in profiles)
         {
             table.AddRow(
                 Markup.Escape(p.Id),
                 Markup.Escape(p.DisplayName),
-                Markup.Escape(Camel(p.Family.ToString())),
                 p.Build.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(Camel(p.Edition.ToString())),
                 Markup.Escape(Camel(p.Role.ToString())),
                 Markup.Escape(Algorithms(p)));
         }
@@ -116,7 +120,7 @@ internal static class EvaluateRendering
     }
 
     private static string Algorithms(OsProfile p) =>
-        p.SigningAlgorithms.IsEmpty ? "none sent (AES-CMAC)" : string.Join(", ", p.SigningAlgorithms.Select(a => a.ToDisplayString()));
+        p.SigningAlgorithms.IsEmpty ? "none (AES-CMAC)" : string.Join(", ", p.SigningAlgorithms.Select(a => a.ToDisplayString()));
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
