@@ -105,6 +105,22 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Evaluate_HardenedPathValueWithCommas_ParsedAsOneValue()
+    {
+        JsonElement root = await Json(
+            "evaluate",
+            "--client", @"require=0,client.HardenedPaths.SYSVOL=RequireMutualAuthentication=1,RequireIntegrity=0,AllowInsecureGuestAuth=0",
+            "--server", "require=0",
+            "--client-os", "win10",
+            "--path", @"\\dc1\SYSVOL");
+
+        Assert.Equal("not-signed", root.GetProperty("outcome").GetString());
+        JsonElement input = root.GetProperty("inputs").EnumerateArray().First(i => i.GetProperty("setting").GetString() == "client.HardenedPaths.SYSVOL");
+        Assert.Equal("RequireMutualAuthentication=1, RequireIntegrity=0", input.GetProperty("value").GetString());
+        Assert.Equal("configured", input.GetProperty("origin").GetString());
+    }
+
+    [Fact]
     public async Task Evaluate_SambaServerWithAlgorithmList_UsesSmbConfParameters()
     {
         JsonElement root = await Json(

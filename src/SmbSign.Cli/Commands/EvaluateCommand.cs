@@ -204,6 +204,15 @@ internal static class EvaluateSettingsParser
                 }
 
                 string key = piece[..eq].Trim();
+
+                // Hardened UNC Paths values contain '=' and ',' themselves: "SYSVOL hardening=RequireMutualAuthentication=1,RequireIntegrity=1".
+                if (pairs.Count > 0 && IsHardenedFlag(key) && pairs[^1].Value.Contains('=', StringComparison.Ordinal))
+                {
+                    (string k, string v) = pairs[^1];
+                    pairs[^1] = (k, v + "," + piece);
+                    continue;
+                }
+
                 if (key.Length == 0)
                 {
                     throw new CliException($"{option}: '{piece}' has no setting name before '='.");
@@ -218,6 +227,11 @@ internal static class EvaluateSettingsParser
             }
         }
     }
+
+    private static bool IsHardenedFlag(string key) =>
+        key.Equals("RequireMutualAuthentication", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("RequireIntegrity", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("RequirePrivacy", StringComparison.OrdinalIgnoreCase);
 
     private static T Apply<T>(T policy, string key, string value, string option, SettingsCatalog catalog, Func<T, string, SettingValue, T> with)
         where T : EndpointPolicy
