@@ -139,7 +139,7 @@ internal static class SourceFiles
             if (stream.CanSeek)
             {
                 long remaining = stream.Length - stream.Position;
-                return (int)Math.Clamp(remaining + 1, 256, (long)max + 1);
+                return (int)Math.Min(Math.Max(remaining + 1, 256), (long)max + 1);
             }
         }
         catch (NotSupportedException)
