@@ -199,7 +199,13 @@ public sealed class RegistryPolReaderTests
         SourceReadResult full = _reader.Parse(whole, "r.pol");
         HashSet<long> recordEnds = [.. full.Observations.Select(o => o.Location.ByteOffset).Skip(1), whole.Length];
 
-        for (int length = 0; length < whole.Length; length++)
+        // Every offset of the first 2 KiB, every record boundary and its neighbours, and a stride through the rest.
+        IEnumerable<int> lengths = Enumerable.Range(0, 2048)
+            .Concat(recordEnds.SelectMany(e => new[] { (int)e - 1, (int)e, (int)e + 1 }))
+            .Concat(Enumerable.Range(0, whole.Length / 7).Select(i => i * 7))
+            .Where(l => l >= 0 && l < whole.Length)
+            .Distinct();
+        foreach (int length in lengths)
         {
             SourceReadResult cut = _reader.Parse(whole.AsSpan(0, length), "r.pol");
 
