@@ -443,34 +443,22 @@ internal static class SignatureCommand
     private static void RenderTable(IAnsiConsole console, SignatureReport report)
     {
         console.WriteLine($"Algorithm: {report.Algorithm}");
-        Table table = new Table()
-            .AddColumn("#")
-            .AddColumn("Offset")
-            .AddColumn("Bytes")
-            .AddColumn("Message")
-            .AddColumn("MessageId")
-            .AddColumn("Computed signature")
-            .AddColumn("Signature in message")
-            .AddColumn("Matches");
         foreach (MessageSignature row in report.Rows)
         {
-            table.AddRow(
-                row.Index.ToString(CultureInfo.InvariantCulture),
-                row.Offset.ToString(CultureInfo.InvariantCulture),
-                row.Length.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape($"{row.Command} {row.Direction}"),
-                row.MessageId.ToString(CultureInfo.InvariantCulture),
-                row.Signature,
-                row.Existing ?? "(unsigned)",
-                row.Matches switch { true => "yes", false => "NO", null => "-" });
+            string position = report.Rows.Count == 1
+                ? $"{row.Length} bytes"
+                : $"message {row.Index + 1} of {report.Rows.Count}, bytes {row.Offset}..{row.Offset + row.Length}";
+            console.WriteLine($"Message: {row.Command} {row.Direction}, MessageId {row.MessageId.ToString(CultureInfo.InvariantCulture)}, {position}");
+            console.WriteLine($"  Computed signature:   {row.Signature}");
+            console.WriteLine($"  Signature in message: {row.Existing ?? "(unsigned)"}");
+            console.WriteLine($"  Matches:              {row.Matches switch { true => "yes", false => "NO", null => "- (not signed)" }}");
         }
 
-        console.Write(table);
         string verdict = report.Matches switch
         {
             true => "The signature matches.",
             false => "MISMATCH: the message's signature is not the one computed with this key and algorithm.",
-            null => "The message is not signed; computed only.",
+            null => "The message is not signed; the signature was computed only.",
         };
         console.WriteLine(verdict);
         foreach (string note in report.Notes)
