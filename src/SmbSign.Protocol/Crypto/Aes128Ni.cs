@@ -72,6 +72,7 @@ internal static class Aes128Ni
     }
 
     /// <summary>CBC-MAC chaining over whole blocks: <c>state = E(state XOR block)</c> for each block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<byte> CbcMac(Vector128<byte> state, ReadOnlySpan<byte> blocks, in Aes128RoundKeys roundKeys)
     {
         Debug.Assert(blocks.Length % BlockSize == 0);

@@ -51,7 +51,9 @@ public sealed class AesCmac : IDisposable
         else
         {
             _portable = System.Security.Cryptography.Aes.Create();
-            _portable.Key = key.ToArray();
+            byte[] keyCopy = key.ToArray();
+            _portable.Key = keyCopy;
+            CryptographicOperations.ZeroMemory(keyCopy);
             Span<byte> block = stackalloc byte[BlockSize];
             block.Clear();
             _portable.EncryptEcb(block, block, PaddingMode.None);

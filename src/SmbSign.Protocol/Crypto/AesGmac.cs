@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
@@ -57,7 +58,9 @@ public sealed class AesGmac : IDisposable
             h.Clear();
             using (var aes = System.Security.Cryptography.Aes.Create())
             {
-                aes.Key = key.ToArray();
+                byte[] keyCopy = key.ToArray();
+                aes.Key = keyCopy;
+                CryptographicOperations.ZeroMemory(keyCopy);
                 aes.EncryptEcb(h, h, PaddingMode.None);
             }
 
@@ -135,6 +138,7 @@ public sealed class AesGmac : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeHardware(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> data, int zeroedOffset, Span<byte> tag)
     {
         Vector128<ulong> y = Vector128<ulong>.Zero;

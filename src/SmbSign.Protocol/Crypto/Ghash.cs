@@ -66,6 +66,7 @@ internal static class Ghash
     }
 
     /// <summary>Absorbs whole blocks: <c>Y = (Y XOR X_i) · H</c> for each block, eight blocks per reduction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<ulong> Update(Vector128<ulong> y, ReadOnlySpan<byte> blocks, in GhashPowers powers, in GhashPowers folds)
     {
         Debug.Assert(blocks.Length % BlockSize == 0);
