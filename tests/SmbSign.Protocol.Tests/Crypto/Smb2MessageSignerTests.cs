@@ -288,6 +288,37 @@ public sealed class Smb2MessageSignerTests
         Assert.Throws<ObjectDisposedException>(() => signer.Sign(new byte[64] { 0xFE, 0x53, 0x4D, 0x42, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }));
     }
 
+    [Theory]
+    [InlineData(SigningAlgorithm.HmacSha256)]
+    [InlineData(SigningAlgorithm.AesCmac)]
+    [InlineData(SigningAlgorithm.AesGmac)]
+    public void SignAndVerify_AfterWarmUp_AllocateNothing(SigningAlgorithm algorithm)
+    {
+        using var signer = new Smb2MessageSigner(algorithm, RandomNumberGenerator.GetBytes(16));
+        byte[] small = Smb2TestMessages.Create(new Random(1), 128);
+        byte[] large = Smb2TestMessages.Create(new Random(2), 1 << 20);
+        byte[] signature = new byte[16];
+        for (int i = 0; i < 50; i++)
+        {
+            signer.Sign(small);
+            signer.Verify(small);
+            signer.Sign(large);
+            signer.Verify(large);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            signer.Sign(small);
+            Assert.True(signer.Verify(small));
+            signer.Sign(large);
+            Assert.True(signer.Verify(large));
+            signer.ComputeSignature(large, signature);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Verify_ConcurrentCallers_AllSucceed()
     {
