@@ -6,12 +6,12 @@
 # at 64 KiB, plus AES-GMAC signatures/s on 128-byte messages. Each pair runs ROUNDS times, alternating, and the best
 # of each side is kept (the machine may be shared). Prints one line per algorithm:
 #   ALG: smbsign X GB/s, openssl Y GB/s, ratio Z
-# Usage: bench/compare-openssl.sh            (SECONDS_PER=2 ROUNDS=2 by default)
+# Usage: bench/compare-openssl.sh            (SECONDS_PER=2 ROUNDS=3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SECONDS_PER=${SECONDS_PER:-2}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 SIZE=65536
 
 command -v openssl >/dev/null 2>&1 || { echo "compare-openssl: openssl is not installed (apt-get install openssl)" >&2; exit 2; }
