@@ -25,6 +25,8 @@ public static class CliApp
         yield return ExplainCommand.Create(services);
         yield return MatrixCommand.Create(services);
         yield return EvaluateCommand.Create(services);
+        yield return SignatureCommand.Create(services);
+        yield return BenchCommand.Create(services);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 with the message on stderr; user errors exit 2; bugs exit 3 without a stack trace.</summary>
