@@ -57,9 +57,10 @@ public sealed record Smb1NegotiateRequest
     /// <summary>The dialect strings, in preference order (the server answers with an index into this list).</summary>
     public IReadOnlyList<string> Dialects { get; init; } = [NtLm012, Smb2002, Smb2Wildcard];
 
-    /// <summary>LONG_NAMES | EAS | IS_LONG_NAME | EXTENDED_SECURITY | NT_STATUS | UNICODE, as Windows clients send.</summary>
+    /// <summary>LONG_NAMES | EAS | IS_LONG_NAME | NT_STATUS | UNICODE. Without EXTENDED_SECURITY, so that an NT LM 0.12
+    /// reply carries the server's domain and NetBIOS name in clear (no SESSION_SETUP needed to learn them).</summary>
     public Smb1Flags2 Flags2 { get; init; } = Smb1Flags2.LongNames | Smb1Flags2.Eas | Smb1Flags2.IsLongName
-        | Smb1Flags2.ExtendedSecurity | Smb1Flags2.NtStatus | Smb1Flags2.Unicode;
+        | Smb1Flags2.NtStatus | Smb1Flags2.Unicode;
 
     public ushort ProcessId { get; init; } = 0xFEFF;
 

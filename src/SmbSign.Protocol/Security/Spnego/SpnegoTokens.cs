@@ -120,7 +120,7 @@ public sealed record NegTokenInit
                         AsnReader hint = hints.ReadSequence(hintTag);
                         if (hintTag.TagValue == 0)
                         {
-                            result = result with { HintName = hint.ReadCharacterString(UniversalTagNumber.GeneralString) };
+                            result = result with { HintName = ReadGeneralString(hint) };
                         }
                     }
 
@@ -171,7 +171,7 @@ public sealed record NegTokenInit
                             {
                                 using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
                                 {
-                                    writer.WriteCharacterString(UniversalTagNumber.GeneralString, HintName);
+                                    WriteGeneralString(writer, HintName);
                                 }
                             }
                         }
@@ -198,6 +198,29 @@ public sealed record NegTokenInit
         var writer = new AsnWriter(AsnEncodingRules.DER);
         WriteMechTypeList(writer, mechTypes);
         return writer.Encode();
+    }
+
+    // System.Formats.Asn1 has no GeneralString support: read and write the TLV by hand (primitive, DER length).
+    private static string ReadGeneralString(AsnReader reader)
+    {
+        ReadOnlyMemory<byte> tlv = reader.ReadEncodedValue();
+        if (!AsnDecoder.TryReadEncodedValue(tlv.Span, AsnEncodingRules.BER, out Asn1Tag tag, out int offset, out int length, out _)
+            || !tag.HasSameClassAndValue(new Asn1Tag(UniversalTagNumber.GeneralString)) || tag.IsConstructed)
+        {
+            throw new SmbProtocolException("SPNEGO negHints: hintName is not a primitive GeneralString", 0);
+        }
+
+        return System.Text.Encoding.ASCII.GetString(tlv.Span.Slice(offset, length));
+    }
+
+    private static void WriteGeneralString(AsnWriter writer, string value)
+    {
+        byte[] content = System.Text.Encoding.ASCII.GetBytes(value);
+        var lengthWriter = new AsnWriter(AsnEncodingRules.DER);
+        lengthWriter.WriteOctetString(content);
+        byte[] asOctetString = lengthWriter.Encode();
+        asOctetString[0] = (byte)UniversalTagNumber.GeneralString;
+        writer.WriteEncodedValue(asOctetString);
     }
 
     private static void WriteMechTypeList(AsnWriter writer, IReadOnlyList<string> mechTypes)
