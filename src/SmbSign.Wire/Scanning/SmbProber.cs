@@ -199,8 +199,17 @@ public sealed class SmbProber
                     throw new SmbProtocolException($"the reply is neither SMB1 nor SMB2 (starts with {Convert.ToHexString(reply.Span[..Math.Min(8, reply.Length)])})", 0);
                 }
 
-                Smb2NegotiateResponse first = Smb2NegotiateResponse.Parse(reply.Span);
                 _smb1Probe = ProbeSmb1OnlyAsync(token);
+                Smb2Header firstHeader = Smb2Requests.ReadResponseHeader(reply.Span, Smb2Command.Negotiate);
+                if (firstHeader.Status != NtStatus.Success)
+                {
+                    // Samba restricted to AES signing (no 2.x dialect possible) fails the SMB1 upgrade path with
+                    // STATUS_INVALID_PARAMETER but answers a native SMB2 NEGOTIATE: ask again on a new connection.
+                    await NativeSmb2Async(token).ConfigureAwait(false);
+                    return;
+                }
+
+                Smb2NegotiateResponse first = Smb2NegotiateResponse.Parse(reply.Span);
                 ulong messageId = 1;
                 Smb2NegotiateResponse final = first;
                 if (first.DialectRevision == Dialect.Smb2Wildcard)
@@ -263,7 +272,7 @@ public sealed class SmbProber
 
         private async Task NativeSmb2Async(CancellationToken token)
         {
-            _phase = "SMB2 NEGOTIATE (native, after SMB1 was refused)";
+            _phase = "SMB2 NEGOTIATE (native, after the SMB1 multi-protocol NEGOTIATE failed)";
             SmbConnection b = await prober.ConnectAsync(_endPoint!, token).ConfigureAwait(false);
             await using (b.ConfigureAwait(false))
             {
