@@ -10,7 +10,7 @@ public sealed record NtlmNegotiateMessage
     public const int VersionOffset = 32;
 
     /// <summary>The flags a prober sends to make the server disclose its target info and version
-    /// (0xE2088297: 56, KEY_EXCH, 128, VERSION, TARGET_INFO, EXTENDED_SESSIONSECURITY, ALWAYS_SIGN, NTLM, SIGN, REQUEST_TARGET, OEM, UNICODE).</summary>
+    /// (0xE2888217: 56, KEY_EXCH, 128, VERSION, TARGET_INFO, EXTENDED_SESSIONSECURITY, ALWAYS_SIGN, NTLM, SIGN, REQUEST_TARGET, OEM, UNICODE).</summary>
     public const NtlmNegotiateFlags DefaultFlags = NtlmNegotiateFlags.Unicode | NtlmNegotiateFlags.Oem | NtlmNegotiateFlags.RequestTarget
         | NtlmNegotiateFlags.Sign | NtlmNegotiateFlags.Ntlm | NtlmNegotiateFlags.AlwaysSign | NtlmNegotiateFlags.ExtendedSessionSecurity
         | NtlmNegotiateFlags.TargetInfo | NtlmNegotiateFlags.Version | NtlmNegotiateFlags.Use128 | NtlmNegotiateFlags.KeyExchange

@@ -268,7 +268,7 @@ public sealed record NegTokenResp
                 AsnReader field = sequence.ReadSequence(tag);
                 result = tag.TagValue switch
                 {
-                    0 => result with { NegState = field.ReadEnumeratedValue<SpnegoNegState>() },
+                    0 => result with { NegState = ReadNegState(field) },
                     1 => result with { SupportedMech = field.ReadObjectIdentifier() },
                     2 => result with { ResponseToken = field.ReadOctetString() },
                     3 => result with { MechListMic = field.ReadOctetString() },
@@ -282,6 +282,17 @@ public sealed record NegTokenResp
         {
             throw new SmbProtocolException($"SPNEGO NegTokenResp: malformed ASN.1 ({e.Message})", e);
         }
+    }
+
+    private static SpnegoNegState ReadNegState(AsnReader field)
+    {
+        SpnegoNegState state = field.ReadEnumeratedValue<SpnegoNegState>();
+        if (!Enum.IsDefined(state))
+        {
+            throw new SmbProtocolException($"SPNEGO NegTokenResp: negState {(int)state} is not 0-3", 0);
+        }
+
+        return state;
     }
 
     /// <summary>Encodes as DER.</summary>
