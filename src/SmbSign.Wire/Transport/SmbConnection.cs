@@ -24,7 +24,7 @@ public sealed class SmbConnection : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 64);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxFrameSize, 0xFF_FFFF);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxFrameSize, DirectTcpFraming.DefaultMaxFrameSize);
         _stream = stream;
         _time = timeProvider ?? TimeProvider.System;
         MaxFrameSize = maxFrameSize;
