@@ -10,6 +10,7 @@ public sealed class SmbConnectionTests
     {
         private int _position;
         private int _chunk;
+        private int _leftInChunk = -1;
 
         public override bool CanRead => true;
 
@@ -23,12 +24,18 @@ public sealed class SmbConnectionTests
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (_chunk >= chunks.Length)
+            if (_leftInChunk <= 0)
             {
-                return ValueTask.FromResult(0);
+                if (_chunk >= chunks.Length)
+                {
+                    return ValueTask.FromResult(0);
+                }
+
+                _leftInChunk = chunks[_chunk++];
             }
 
-            int count = Math.Min(chunks[_chunk++], buffer.Length);
+            int count = Math.Min(_leftInChunk, buffer.Length);
+            _leftInChunk -= count;
             data.AsSpan(_position, count).CopyTo(buffer.Span);
             _position += count;
             return ValueTask.FromResult(count);
