@@ -36,7 +36,7 @@ public static class SmbClientRunner
             "-m", options.Protocol,
             $"--option=client min protocol={options.Protocol}",
             $"--option=client signing={options.Signing}",
-            "--option=client ipc signing=auto",
+            $"--option=client ipc signing={options.Signing}",
         };
         foreach (string option in options.ExtraOptions)
         {

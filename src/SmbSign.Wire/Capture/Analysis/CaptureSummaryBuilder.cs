@@ -164,15 +164,23 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                     where, session.SessionId, session.UnsignedWhileRequiredFrames));
             }
 
-            if (session.Signed == 0 && session.Unsigned > 0 && session.Guest != true && session.Anonymous != true)
+            if (session.Unsigned > 0 && session.Guest != true && session.Anonymous != true)
             {
-                string why = connection.SigningRequired == false
-                    ? "neither side required signing"
-                    : "the capture does not show why";
-                findings.Add(new CaptureFinding(
-                    "not-signed", FindingSeverity.Warning,
-                    $"Session {id} on {where} was not signed: none of its {session.Unsigned} plain message(s) carried a signature ({why}).",
-                    where, session.SessionId, [session.FirstFrame]));
+                if (connection.SigningRequired == false)
+                {
+                    findings.Add(new CaptureFinding(
+                        "not-signed", FindingSeverity.Warning,
+                        $"Session {id} on {where} was not protected by signing: neither side required it, and {session.Unsigned} of its {session.Messages} message(s) were unsigned"
+                        + (session.Signed > 0 ? $" (the {session.Signed} signed one(s) are those SMB signs regardless, such as the final SESSION_SETUP response or TREE_CONNECT)." : "."),
+                        where, session.SessionId, [session.FirstFrame]));
+                }
+                else if (connection.SigningRequired is null && session.Signed == 0)
+                {
+                    findings.Add(new CaptureFinding(
+                        "not-signed", FindingSeverity.Warning,
+                        $"Session {id} on {where} was not signed: none of its {session.Unsigned} message(s) carried a signature (the capture does not show the NEGOTIATE, so who required what is unknown).",
+                        where, session.SessionId, [session.FirstFrame]));
+                }
             }
 
             if (session.Encrypted > 0)
