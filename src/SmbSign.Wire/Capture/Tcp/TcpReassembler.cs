@@ -388,6 +388,14 @@ internal sealed class TcpReassembler
             announced -= repeated;
         }
 
+        if (state.OutOfOrder is { Count: > 0 } && (int)(state.OutOfOrder[0].Sequence - state.Next) < payload.Length)
+        {
+            // Buffered bytes were seen before these: merge so that the first-seen bytes win, then deliver in order.
+            Buffer(connection, fromA, state, state.Next, payload, packet);
+            Drain(connection, fromA, state, packet);
+            return;
+        }
+
         Deliver(connection, fromA, state, payload, packet);
         if (announced > payload.Length)
         {
