@@ -45,6 +45,33 @@ public sealed class CaptureRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>Packets the kernel dropped, from dumpcap's closing statistics (known after <see cref="StopAsync"/>; 0 if it printed none).</summary>
+    public long DroppedPackets
+    {
+        get
+        {
+            // "Packets received/dropped on interface 'Loopback: lo': 111/0 (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)"
+            foreach (string line in Log.Split('\n'))
+            {
+                int marker = line.IndexOf("received/dropped", StringComparison.Ordinal);
+                int colon = line.LastIndexOf("': ", StringComparison.Ordinal);
+                if (marker < 0 || colon < 0)
+                {
+                    continue;
+                }
+
+                string counts = line[(colon + 3)..].Split(' ')[0];
+                string[] parts = counts.Split('/');
+                if (parts.Length == 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long dropped))
+                {
+                    return dropped;
+                }
+            }
+
+            return 0;
+        }
+    }
+
     /// <summary>Starts capturing <c>tcp port <paramref name="port"/></c> on <paramref name="interfaceName"/>; returns once dumpcap captures.</summary>
     public static async Task<CaptureRecorder> StartAsync(int port, string interfaceName = "lo", CancellationToken cancellationToken = default)
     {
@@ -59,7 +86,8 @@ public sealed class CaptureRecorder : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "-i", interfaceName, "-f", $"tcp port {port.ToString(CultureInfo.InvariantCulture)}", "-w", path, "-n" })
+        // -B: a 64 MiB kernel buffer, so loopback bursts (megabyte READs) are not dropped; -n: pcapng.
+        foreach (string argument in new[] { "-i", interfaceName, "-f", $"tcp port {port.ToString(CultureInfo.InvariantCulture)}", "-w", path, "-n", "-B", "64" })
         {
             psi.ArgumentList.Add(argument);
         }

@@ -117,6 +117,31 @@ internal static class CaptureTestKit
         .Select(f => $"{f.FrameNumber}: {string.Join(',', f.Commands)} / {string.Join(',', f.Signed.Select(s => s ? 1 : 0))}")
         .ToList();
 
+    /// <summary>Compares our SMB2 messages with tshark's, frame by frame. Every frame tshark shows must match ours exactly.
+    /// tshark 4.0 sometimes skips PDUs that follow a retransmitted segment (seen after multi-megabyte WRITEs on
+    /// loopback); a message only we report is accepted only when it is a request whose response (same MessageId)
+    /// tshark does show.</summary>
+    public static void AssertMatchesTshark(IReadOnlyList<SeenMessage> ours, IReadOnlyList<TsharkSmb2Frame> tshark)
+    {
+        List<string> theirs = Smb2Lines(tshark);
+        List<string> mine = Smb2Lines(ours);
+        if (theirs.SequenceEqual(mine))
+        {
+            return;
+        }
+
+        var tsharkFrames = tshark.Select(f => f.FrameNumber).ToHashSet();
+        Assert.All(theirs, line => Assert.Contains(line, mine));
+        IEnumerable<SeenMessage> extras = ours.Where(m => m.Kind == SmbMessageKind.Smb2 && !tsharkFrames.Contains(m.Frame));
+        Assert.All(extras, extra =>
+        {
+            ulong messageId = BitConverter.ToUInt64(extra.Bytes, 24);
+            Assert.Equal(SmbDirection.ClientToServer, extra.Direction);
+            Assert.Contains(ours, m => m.Direction == SmbDirection.ServerToClient && BitConverter.ToUInt64(m.Bytes, 24) == messageId
+                && m.Command == extra.Command && tsharkFrames.Contains(m.Frame));
+        });
+    }
+
     /// <summary>Reads every packet of a capture into memory (tests only; small files).</summary>
     public static List<(long Timestamp, LinkType LinkType, byte[] Data)> ReadPackets(string path)
     {
