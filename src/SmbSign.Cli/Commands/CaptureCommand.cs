@@ -75,7 +75,7 @@ internal static class CaptureCommand
                 : RenderTable(services, summary, outputFile is not null);
             if (outputFile is not null)
             {
-                AtomicFile.WriteAllText(outputFile.FullName, text);
+                WriteOutput(outputFile.FullName, text);
             }
             else if (chosen == OutputFormat.Json)
             {
@@ -85,6 +85,23 @@ internal static class CaptureCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>Regular files are written atomically (temp file + rename). Device and process files (/dev/null,
+    /// /dev/stdout, /proc/self/fd/N) are written in place: renaming over them would replace the device.</summary>
+    private static void WriteOutput(string path, string text)
+    {
+        bool special = !OperatingSystem.IsWindows()
+            && (path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal));
+        if (!special)
+        {
+            AtomicFile.WriteAllText(path, text);
+            return;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+        stream.Write(bytes);
     }
 
     private static void Analyse(CliServices services, string path, CaptureSummaryBuilder builder, SmbCaptureOptions options, CancellationToken cancellationToken)
