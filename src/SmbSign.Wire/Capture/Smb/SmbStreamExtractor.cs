@@ -402,12 +402,10 @@ internal sealed class SmbStreamExtractor
         int needed = _length + bytes.Length;
         if (needed > _buffer.Length)
         {
-            // Grow with the bytes that actually arrived (at most doubling), never past the announced frame.
-            long target = Math.Max(needed, Math.Max(4096L, (long)_buffer.Length * 2));
-            if (_frameTotal > 0)
-            {
-                target = Math.Min(target, _frameTotal);
-            }
+            // A frame of known length gets its whole buffer at once (no doubling copies); the length was checked against
+            // MaxFrameSize, and pooled arrays are not zeroed, so pages of bytes that never arrive are never touched.
+            // Header bytes of a frame of unknown length grow geometrically.
+            long target = _frameTotal > 0 ? _frameTotal : Math.Max(needed, Math.Max(64L, (long)_buffer.Length * 2));
 
             byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Max(target, needed));
             _buffer.AsSpan(0, _length).CopyTo(bigger);
