@@ -4,7 +4,7 @@ using SmbSign.Wire.Capture.Smb;
 using SmbSign.Wire.Capture.Tcp;
 using static SmbSign.Wire.Tests.Capture.SmbTestMessages;
 
-namespace SmbSign.Wire.Tests.Capture;
+namespace SmbSign.Wire.Tests.Capture.Smb;
 
 /// <summary>SMB extraction from reassembled streams: compounds, transform headers, SMB1, NBSS control frames, and
 /// frames that are not SMB.</summary>

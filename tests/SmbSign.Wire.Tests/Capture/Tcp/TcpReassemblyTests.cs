@@ -4,7 +4,7 @@ using SmbSign.Wire.Capture.Smb;
 using SmbSign.Wire.Capture.Tcp;
 using static SmbSign.Wire.Tests.Capture.SmbTestMessages;
 
-namespace SmbSign.Wire.Tests.Capture;
+namespace SmbSign.Wire.Tests.Capture.Tcp;
 
 /// <summary>Per-direction TCP reassembly: segmentation, order, retransmission, overlap, wraparound, gaps, limits, and
 /// connection lifetime, on synthetic Ethernet/IPv4 captures.</summary>

@@ -1,7 +1,7 @@
 using SmbSign.Wire.Capture;
 using SmbSign.Wire.Capture.Pcapng;
 
-namespace SmbSign.Wire.Tests.Capture;
+namespace SmbSign.Wire.Tests.Capture.Pcapng;
 
 public sealed class PcapngFileReaderTests
 {

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using SmbSign.Wire.Capture;
 using SmbSign.Wire.Capture.Pcap;
 
-namespace SmbSign.Wire.Tests.Capture;
+namespace SmbSign.Wire.Tests.Capture.Pcap;
 
 public sealed class PcapFileReaderTests
 {
