@@ -31,8 +31,8 @@ internal static class ScanCommand
         Option<int> timeout = new("--timeout") { Description = "Deadline per target in milliseconds, all connections included (default 5000).", DefaultValueFactory = _ => 5000, HelpName = "MS" };
         Option<string?> rate = new("--rate") { Description = "Start at most N targets per second, e.g. 100/s.", HelpName = "N/s" };
         Option<string?> shard = new("--shard") { Description = "Probe only shard I of N (every N-th target starting at the I-th), e.g. 2/4.", HelpName = "I/N" };
-        Option<string?> clientOs = new("--client-os") { Description = "Judge each server against this client OS's defaults (needs the policy outcome engine; see docs).", HelpName = "ID" };
-        Option<FileInfo?> clientConfig = new("--client-config") { Description = "Judge each server against this client configuration file (needs the policy outcome engine; see docs).", HelpName = "FILE" };
+        Option<string?> clientOs = new("--client-os") { Description = "Judge each server against this client OS's defaults (adds clientOutcome: signed, not-signed or fails).", HelpName = "ID" };
+        Option<FileInfo?> clientConfig = new("--client-config") { Description = "Judge each server against this client configuration file (adds clientOutcome: signed, not-signed or fails).", HelpName = "FILE" };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Jsonl, OutputFormat.Csv);
         Option<FileInfo?> output = CommonOptions.Output();
         Option<FileInfo?> relayList = new("--relay-list") { Description = "Write the addresses of NTLM relay targets (signing not required), one per line, de-duplicated.", HelpName = "FILE" };
@@ -69,11 +69,7 @@ internal static class ScanCommand
     private static async Task<int> RunAsync(CliServices services, ScanSettings settings, CancellationToken cancellationToken)
     {
         (TargetSource source, ScanOptions scanOptions, ProbeOptions probeOptions) = Validate(services, settings);
-        if (settings.ClientOs is not null || settings.ClientConfig is not null)
-        {
-            await services.Error.WriteLineAsync(
-                "smbsign: note: the client-outcome join (--client-os/--client-config) needs the policy outcome engine, which this build does not include yet; clientOutcome is null.");
-        }
+        ScanClientOutcome? clientOutcome = ScanClientOutcome.Create(settings.ClientOs, settings.ClientConfig);
 
         var prober = new SmbProber(probeOptions, services.Time);
         var scanner = new Scanner(prober, scanOptions, services.Time);
@@ -111,7 +107,7 @@ internal static class ScanCommand
                     }
                 }
 
-                writer.Write(ScanRow.From(posture));
+                writer.Write(ScanRow.From(posture, clientOutcome?.Evaluate(posture)));
                 onRow?.Invoke();
             }
         }

@@ -49,6 +49,45 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, row.GetProperty("error").ValueKind);
     }
 
+    [Theory]
+    [InlineData("win10", "not-signed")] // neither side requires signing: SMB 2/3 sessions go unsigned
+    [InlineData("win11-24h2-enterprise", "signed")] // 24H2 Enterprise requires client signing by default
+    public async Task ClientOs_JoinsOutcomeEngine(string clientOs, string expected)
+    {
+        CliRun run = await CliHarness.RunAsync(["scan", "127.0.0.1", "-p", Port, "--format", "json", "--timeout", "5000", "--client-os", clientOs]);
+
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
+        Assert.Equal(expected, row.GetProperty("clientOutcome").GetString());
+    }
+
+    [Fact]
+    public async Task ClientConfig_RequireSigningInRegExport_Signed()
+    {
+        string reg = Path.Combine(Path.GetTempPath(), $"smbsign-client-{Guid.NewGuid():N}.reg");
+        await File.WriteAllTextAsync(reg, "REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n\"RequireSecuritySignature\"=dword:00000001\r\n");
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["scan", "127.0.0.1", "-p", Port, "--format", "json", "--timeout", "5000", "--client-os", "win10", "--client-config", reg]);
+
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            Assert.Equal("signed", Assert.Single(doc.RootElement.EnumerateArray().ToList()).GetProperty("clientOutcome").GetString());
+        }
+        finally
+        {
+            File.Delete(reg);
+        }
+    }
+
+    [Fact]
+    public async Task ClientOs_Unknown_ExitsTwo()
+    {
+        CliRun run = await CliHarness.RunAsync(["scan", "127.0.0.1", "-p", Port, "--client-os", "win95"]);
+
+        Assert.Equal(ExitCodes.UsageOrInput, run.ExitCode);
+        Assert.Contains("win95", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Jsonl_UnreachableTarget_HasErrorAndNullFields()
     {
