@@ -47,17 +47,17 @@ public static class AuditEngine
 
         if (!rule.AppliesTo.AppliesToRole(role))
         {
-            return NotApplicable(rule, $"applies to {string.Join("/", rule.AppliesTo.Roles.Select(RulePackLoader.RoleToken))} only; this machine is {RulePackLoader.RoleToken(role)}");
+            return NotApplicable(rule, $"applies to {string.Join("/", rule.AppliesTo.Roles.Select(RulePackLoader.RoleToken))} only; this machine is {RulePackLoader.RoleToken(role)}", "role");
         }
 
         if (os is { Family: OsFamily.Samba } && setting.Samba is null)
         {
-            return NotApplicable(rule, $"Samba has no counterpart of {setting.ValueName}");
+            return NotApplicable(rule, $"Samba has no counterpart of {setting.ValueName}", "no Samba equivalent");
         }
 
         if (rule.AppliesTo.RequiresServerService && snapshot.GetValue(ServerServiceSetting) is { Kind: SnapshotValueKind.Value, Value: { Kind: SettingValueKind.Number, Number: 4 } } service)
         {
-            return NotApplicable(rule, $"the Server service is disabled (LanmanServer Start=4 at {service.Location}): server-side settings are moot", service.Location);
+            return NotApplicable(rule, $"the Server service is disabled (LanmanServer Start=4 at {service.Location}): server-side settings are moot", "Server service off", service.Location);
         }
 
         if (rule.AppliesTo.Smb1Only)
@@ -71,6 +71,7 @@ public static class AuditEngine
                     clientSide
                         ? $"SMB1-only setting and the SMB1 client driver is disabled (mrxsmb10 Start=4 at {smb1.Location})"
                         : $"SMB1-only setting and the SMB1 server is disabled (SMB1=0 at {smb1.Location})",
+                    clientSide ? "SMB1 client off" : "SMB1 server off",
                     smb1.Location);
             }
         }
@@ -84,7 +85,7 @@ public static class AuditEngine
         DefaultValue? defaultValue = os is null ? null : OsDefaults.Resolve(setting, os);
         if (defaultValue is { Rule: not null, Value: null })
         {
-            return NotApplicable(rule, $"{setting.ValueName} does not exist on {os!.Label}" + (defaultValue.Rule.Note is null ? string.Empty : $" ({defaultValue.Rule.Note})"));
+            return NotApplicable(rule, $"{setting.ValueName} does not exist on {os!.Label}" + (defaultValue.Rule.Note is null ? string.Empty : $" ({defaultValue.Rule.Note})"), "not on this OS");
         }
 
         string deleted = state?.Deletion is { } deletion ? $"{deletion.Stored} at {deletion.Location}; " : string.Empty;
@@ -99,6 +100,7 @@ public static class AuditEngine
                 EffectiveSource = defaultValue?.Provenance,
                 Source = state?.Deletion?.Location,
                 Note = $"{deleted}not found, but a source could not be read fully ({first.Code} at {first.Location}), so SmbSign cannot tell whether it is configured",
+                Reason = "unreadable source",
             };
         }
 
@@ -119,6 +121,7 @@ public static class AuditEngine
             Source = state?.Deletion?.Location,
             StrictFailure = strictFailure,
             Note = (strict && strictFailure ? "not configured (--strict): " : string.Empty) + deleted + effectiveText + strictText,
+            Reason = (state?.Deletion is null ? string.Empty : "deleted; ") + (compliant switch { true => "default compliant", false => "default not compliant", _ => "default unknown" }),
         };
     }
 
@@ -127,10 +130,12 @@ public static class AuditEngine
         List<string> notes = [];
         AuditStatus status;
         bool? compliant = null;
+        string? reason = null;
         if (winner.Kind == SnapshotValueKind.Unreadable || winner.Value is null)
         {
             status = AuditStatus.Fail;
             notes.Add(winner.Note ?? $"'{winner.Stored}' cannot be read as {rule.Registry.Type}");
+            reason = winner.TypeMismatch ? "wrong type" : "no Windows equivalent";
         }
         else
         {
@@ -139,11 +144,13 @@ public static class AuditEngine
             if (problem is not null)
             {
                 notes.Add(problem);
+                reason = problem;
             }
 
             if (winner.TypeMismatch && winner.Note is not null)
             {
                 notes.Add(winner.Note);
+                reason = "wrong type " + winner.Stored.Split(' ')[0];
             }
             else if (winner.Note is not null && winner.Layer == PrecedenceLayer.Local && winner.Location.Format is SourceFormat.SmbConf or SourceFormat.NsmbConf)
             {
@@ -154,11 +161,13 @@ public static class AuditEngine
         if (winner.Layer == PrecedenceLayer.Effective)
         {
             notes.Add("effective value reported by Get-Smb*Configuration; the registry value itself may be absent");
+            reason ??= "effective (PowerShell)";
         }
 
         if (overridden.Count > 0)
         {
             notes.Add("overrides " + string.Join("; ", overridden.Select(o => o.ToString())));
+            reason ??= $"{winner.Layer.Describe()} overrides {overridden[0].Layer.Describe()} {overridden[0].Value?.ToString() ?? overridden[0].Stored}";
         }
 
         if (snapshot.HasUnreadableSource)
@@ -178,15 +187,17 @@ public static class AuditEngine
             Source = winner.Location,
             Layer = winner.Layer,
             Note = notes.Count == 0 ? null : string.Join("; ", notes),
+            Reason = reason,
             Overridden = overridden,
         };
     }
 
-    private static AuditFinding NotApplicable(AuditRule rule, string note, SourceLocation? source = null) => new()
+    private static AuditFinding NotApplicable(AuditRule rule, string note, string reason, SourceLocation? source = null) => new()
     {
         Rule = rule,
         Status = AuditStatus.NotApplicable,
         Source = source,
         Note = note,
+        Reason = reason,
     };
 }

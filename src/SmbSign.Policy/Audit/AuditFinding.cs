@@ -43,6 +43,9 @@ public sealed record AuditFinding
     /// <summary>Why the status is what it is, in one or two sentences.</summary>
     public string? Note { get; init; }
 
+    /// <summary>The reason in a few words, for narrow tables ("Server service off", "default compliant", "wrong type").</summary>
+    public string? Reason { get; init; }
+
     /// <summary>Values of lower layers or earlier sources that the configured value overrides.</summary>
     public IReadOnlyList<SnapshotValue> Overridden { get; init; } = [];
 

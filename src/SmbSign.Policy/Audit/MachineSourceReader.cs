@@ -1,41 +1,30 @@
 using System.Buffers;
-using SmbSign.Policy.Formats.GpoBackup;
-using SmbSign.Policy.Formats.Intune;
-using SmbSign.Policy.Formats.PowerShellJson;
-using SmbSign.Policy.Formats.Reg;
-using SmbSign.Policy.Formats.RegistryPol;
-using SmbSign.Policy.Formats.SecurityTemplate;
 using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
 
 /// <summary>
-/// Reads one source path of a machine: a file of any supported format (detected from content) or a GPO folder.
-/// Each file is read once into a pooled buffer (at most <see cref="SourceReader.DefaultMaxFileSize"/>), sniffed and parsed;
-/// nothing is kept but the observations. Never throws for bad files: problems come back as diagnostics.
-/// Stateless and thread-safe.
+/// Reads one source path of a machine: a file of any supported format or a folder (a GPO folder is expanded into its
+/// policy files, see <see cref="SourceDetector.Expand"/>). Each file is read once into a pooled buffer (at most
+/// <see cref="SourceReader.DefaultMaxFileSize"/>), detected from its content (extension as the fallback, see
+/// <see cref="SourceSniffer"/>) and parsed; nothing is kept but the observations. Never throws for bad files: problems
+/// come back as diagnostics. Stateless and thread-safe.
 /// </summary>
 public static class MachineSourceReader
 {
-    private static readonly RegFileReader s_reg = new();
-    private static readonly SecurityTemplateReader s_template = new();
-    private static readonly RegistryPolReader s_pol = new();
-    private static readonly SmbConfigurationJsonReader s_powerShell = new();
-    private static readonly IntunePolicyReader s_intune = new();
-
-    /// <summary>Reads a file or GPO folder; one result per file read.</summary>
-    public static IReadOnlyList<SourceReadResult> Read(string path)
+    /// <summary>Reads a file or folder; one result per file read.</summary>
+    public static IEnumerable<SourceReadResult> Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
         {
-            return GpoBackupReader.Read(path);
+            return SourceDetector.Expand(path).Select(source => source.GpoFolder is not null ? SourceDetector.Read(source) : ReadFile(source.Path));
         }
 
         return [ReadFile(path)];
     }
 
-    /// <summary>Reads one file, detecting its format from its content.</summary>
+    /// <summary>Reads one file, detecting its format.</summary>
     public static SourceReadResult ReadFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -69,7 +58,8 @@ public static class MachineSourceReader
         }
     }
 
-    /// <summary>Parses content already in memory, detecting its format; <paramref name="sourceName"/> names it in provenance.</summary>
+    /// <summary>Parses content already in memory, detecting its format; <paramref name="sourceName"/> names it in provenance
+    /// (and is the base for smb.conf <c>include =</c>).</summary>
     public static SourceReadResult Parse(ReadOnlySpan<byte> content, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -79,29 +69,19 @@ public static class MachineSourceReader
         }
 
         SourceFormat format = SourceSniffer.Detect(content, sourceName);
-        SourceReader? reader = ReaderFor(format);
+        RegistryHive hive = string.Equals(Path.GetFileName(Path.GetDirectoryName(sourceName)), "User", StringComparison.OrdinalIgnoreCase)
+            ? RegistryHive.CurrentUser
+            : RegistryHive.LocalMachine;
+        SourceReader? reader = SourceDetector.CreateReader(format, hive);
         if (reader is null)
         {
             return SourceReadResult.Failed(
                 sourceName,
                 format,
                 "AUD001",
-                format == SourceFormat.Unknown
-                    ? "unrecognised file: expected a .reg export (Windows Registry Editor Version 5.00 / REGEDIT4), a security template ([Unicode]/[Version]), Registry.pol (PReg), Get-SmbClientConfiguration/Get-SmbServerConfiguration or Intune JSON, smb.conf ([global]) or nsmb.conf ([default])"
-                    : $"{format} files are not supported by this build");
+                "unrecognised file: expected a .reg export (Windows Registry Editor Version 5.00 / REGEDIT4), a security template ([Unicode]/[Version]), Registry.pol (PReg), Get-SmbClientConfiguration/Get-SmbServerConfiguration or Intune JSON, smb.conf ([global]) or nsmb.conf ([default])");
         }
 
         return reader.Parse(content, sourceName);
     }
-
-    /// <summary>The reader for a detected format, or null when this build has none.</summary>
-    internal static SourceReader? ReaderFor(SourceFormat format) => format switch
-    {
-        SourceFormat.Reg => s_reg,
-        SourceFormat.SecurityTemplate => s_template,
-        SourceFormat.RegistryPol => s_pol,
-        SourceFormat.PowerShellJson => s_powerShell,
-        SourceFormat.IntuneJson => s_intune,
-        _ => null,
-    };
 }

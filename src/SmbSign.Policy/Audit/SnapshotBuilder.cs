@@ -268,18 +268,18 @@ public sealed class SnapshotBuilder
     {
         string stored = $"{native.Name} = {value.Text}";
         PrecedenceLayer layer = PrecedenceLayers.Of(format, RegistryLocationKind.Service);
+        if (string.Equals(value.Normalized.Trim(), "default", StringComparison.OrdinalIgnoreCase) || string.Equals(value.Text.Trim(), "default", StringComparison.OrdinalIgnoreCase))
+        {
+            // "default" written out means "not configured": the platform default (which may depend on the server role) applies.
+            return new SnapshotValue(setting, SnapshotValueKind.Deleted, null, stored, layer, location, Note: $"{native.Name} = default leaves the platform default in place");
+        }
+
         ConfValueMapping? known = mapping.Find(value.Normalized) ?? mapping.Find(value.Text);
         if (known is not null)
         {
             if (known.Value is long n)
             {
                 return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromNumber(n), stored, layer, location, Note: known.Note);
-            }
-
-            if (string.Equals(known.Text, "default", StringComparison.OrdinalIgnoreCase))
-            {
-                // "default" means "not configured": the platform default applies.
-                return new SnapshotValue(setting, SnapshotValueKind.Deleted, null, stored, layer, location, Note: $"{native.Name} = default leaves the platform default in place");
             }
 
             return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, Note: $"'{value.Text}' for {native.Name} has no Windows {setting.ValueName} equivalent" + (known.Note is null ? string.Empty : $" ({known.Note})"));

@@ -1,91 +1,23 @@
-using SmbSign.Policy.Formats.RegistryPol;
 using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
 
 /// <summary>
-/// Decides which reader a file needs, from its content (BOM, header, first section or JSON shape); the file extension
-/// is only a fallback, so that a damaged file still reaches the reader that can say precisely what is wrong with it.
+/// Content detection is <see cref="SourceDetector.Detect"/>'s job; when it cannot tell (a truncated or damaged file), the
+/// file extension decides which reader gets the file, so that the reader can say precisely what is wrong with it
+/// (a .json that is not valid JSON gets "invalid JSON at line N", not "format not recognised").
 /// </summary>
 internal static class SourceSniffer
 {
-    private const int HeadBytes = 4096;
-
-    /// <summary>The format of <paramref name="content"/> (a file named <paramref name="path"/>), or <see cref="SourceFormat.Unknown"/>.</summary>
+    /// <summary>The format of a file: from its content, else from its extension, else <see cref="SourceFormat.Unknown"/>.</summary>
     public static SourceFormat Detect(ReadOnlySpan<byte> content, string path)
     {
-        if (content.StartsWith(RegistryPolReader.Signature))
-        {
-            return SourceFormat.RegistryPol;
-        }
-
-        SourceFormat byContent = content.IsEmpty ? SourceFormat.Unknown : DetectText(TextDecoding.DecodeHead(content, HeadBytes).Text);
+        SourceFormat byContent = SourceDetector.Detect(content[..Math.Min(content.Length, SourceDetector.HeadSize)]);
         return byContent != SourceFormat.Unknown ? byContent : ByExtension(path);
     }
 
-    private static SourceFormat DetectText(string text)
-    {
-        ReadOnlySpan<char> t = text.AsSpan().TrimStart("\uFEFF \t\r\n\0");
-        if (t.StartsWith("Windows Registry Editor", StringComparison.OrdinalIgnoreCase) || t.StartsWith("REGEDIT4", StringComparison.OrdinalIgnoreCase))
-        {
-            return SourceFormat.Reg;
-        }
-
-        if (t.StartsWith("{") || (t.StartsWith("[") && LooksLikeJsonArray(t)))
-        {
-            return LooksLikeIntune(text) ? SourceFormat.IntuneJson : SourceFormat.PowerShellJson;
-        }
-
-        // INI family: the first section (after comments) decides.
-        foreach (Range range in t.Split('\n'))
-        {
-            ReadOnlySpan<char> line = t[range].Trim();
-            if (line.IsEmpty || line[0] is '#' or ';')
-            {
-                continue;
-            }
-
-            if (line[0] != '[')
-            {
-                // smb.conf may start with parameters outside any section only in broken files; treat "name = value" as smb.conf.
-                return line.Contains('=') ? SourceFormat.SmbConf : SourceFormat.Unknown;
-            }
-
-            int close = line.IndexOf(']');
-            ReadOnlySpan<char> section = close > 0 ? line[1..close].Trim() : line[1..];
-            if (section.Equals("Unicode", StringComparison.OrdinalIgnoreCase)
-                || section.Equals("Version", StringComparison.OrdinalIgnoreCase)
-                || section.Equals("System Access", StringComparison.OrdinalIgnoreCase)
-                || section.Equals("Registry Values", StringComparison.OrdinalIgnoreCase))
-            {
-                return SourceFormat.SecurityTemplate;
-            }
-
-            if (section.Equals("default", StringComparison.OrdinalIgnoreCase))
-            {
-                return SourceFormat.NsmbConf;
-            }
-
-            return SourceFormat.SmbConf;
-        }
-
-        return SourceFormat.Unknown;
-    }
-
-    private static bool LooksLikeJsonArray(ReadOnlySpan<char> t)
-    {
-        ReadOnlySpan<char> rest = t[1..].TrimStart(" \t\r\n");
-        return rest.IsEmpty || rest[0] is '{' or '[' or '"' or ']' or '-' || char.IsAsciiDigit(rest[0]);
-    }
-
-    private static bool LooksLikeIntune(string text) =>
-        text.Contains("settingInstance", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("omaSettings", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("settingDefinitionId", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("#microsoft.graph.", StringComparison.OrdinalIgnoreCase)
-        || text.Contains("deviceManagement", StringComparison.OrdinalIgnoreCase);
-
-    private static SourceFormat ByExtension(string path)
+    /// <summary>The format a file extension suggests (.reg, .inf, .pol, .json, .conf).</summary>
+    public static SourceFormat ByExtension(string path)
     {
         string name = Path.GetFileName(path);
         string extension = Path.GetExtension(path);
