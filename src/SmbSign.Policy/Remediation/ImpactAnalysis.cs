@@ -36,7 +36,7 @@ public sealed record ScannedServer(
 public sealed record ClientPosture(string Name, string? Os, bool? SigningDisabled, bool? Smb1Only, long? MaxDialect, bool? InsecureGuest)
 {
     /// <summary>Reads the client settings of an audited machine from the audit's effective (else configured) values.</summary>
-    public static ClientPosture FromAudit(AuditMachine machine)
+    public static ClientPosture FromAudit(AuditedMachine machine)
     {
         ArgumentNullException.ThrowIfNull(machine);
         bool? require = Flag(machine, "client.RequireSecuritySignature");
@@ -59,10 +59,10 @@ public sealed record ClientPosture(string Name, string? Os, bool? SigningDisable
             Flag(machine, "client.AllowInsecureGuestAuth"));
     }
 
-    private static AuditValue? ValueOf(AuditMachine machine, string settingId) =>
+    private static AuditValue? ValueOf(AuditedMachine machine, string settingId) =>
         machine.Find(settingId) is { } row ? row.Effective ?? row.Configured : null;
 
-    private static bool? Flag(AuditMachine machine, string settingId) =>
+    private static bool? Flag(AuditedMachine machine, string settingId) =>
         ValueOf(machine, settingId) is { } value ? ValueSpec.ParseBoolean(value.Text) : null;
 }
 

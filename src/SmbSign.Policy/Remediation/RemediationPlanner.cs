@@ -61,7 +61,7 @@ public sealed class RemediationPlanner
     }
 
     /// <summary>One plan per selected machine: <paramref name="machine"/> (case-insensitive) or, when null, every machine.</summary>
-    public IReadOnlyList<RemediationPlan> FromAudit(AuditReport report, string? machine, bool strict)
+    public IReadOnlyList<RemediationPlan> FromAudit(AuditDocument report, string? machine, bool strict)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Machines.IsEmpty)
@@ -74,14 +74,14 @@ public sealed class RemediationPlanner
             return [.. report.Machines.Select(m => FromAudit(report, m, strict))];
         }
 
-        AuditMachine? selected = report.Machines.FirstOrDefault(m => string.Equals(m.Name, machine.Trim(), StringComparison.OrdinalIgnoreCase));
+        AuditedMachine? selected = report.Machines.FirstOrDefault(m => string.Equals(m.Name, machine.Trim(), StringComparison.OrdinalIgnoreCase));
         return selected is null
             ? throw new RemediationInputException($"{report.Source}: no machine named '{machine}'; the audit holds {string.Join(", ", report.Machines.Select(m => m.Name))}")
             : [FromAudit(report, selected, strict)];
     }
 
     /// <summary>The plan for one audited machine.</summary>
-    public RemediationPlan FromAudit(AuditReport report, AuditMachine machine, bool strict)
+    public RemediationPlan FromAudit(AuditDocument report, AuditedMachine machine, bool strict)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(machine);
@@ -92,15 +92,15 @@ public sealed class RemediationPlanner
             string label = row.Setting ?? row.Rule ?? "?";
             switch (row.Status)
             {
-                case AuditStatus.Pass:
+                case AuditResultStatus.Pass:
                     continue;
-                case AuditStatus.NotApplicable:
+                case AuditResultStatus.NotApplicable:
                     skipped.Add(new SkippedSetting(label, row.Rule, "not applicable to this machine"));
                     continue;
-                case AuditStatus.Error:
+                case AuditResultStatus.Error:
                     skipped.Add(new SkippedSetting(label, row.Rule, "the audit could not evaluate it (status error); fix its input first"));
                     continue;
-                case AuditStatus.NotConfigured when !strict:
+                case AuditResultStatus.NotConfigured when !strict:
                     skipped.Add(new SkippedSetting(label, row.Rule, "not configured (the OS default applies); --strict sets it explicitly"));
                     continue;
             }
@@ -136,7 +136,7 @@ public sealed class RemediationPlanner
             }
 
             (PreviousValue previous, string? note) = PreviousOf(setting, row);
-            RemediationReason reason = row.Status == AuditStatus.Fail ? RemediationReason.Failing : RemediationReason.NotConfigured;
+            RemediationReason reason = row.Status == AuditResultStatus.Fail ? RemediationReason.Failing : RemediationReason.NotConfigured;
             items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note));
         }
 
@@ -234,7 +234,7 @@ public sealed class RemediationPlanner
         return found.Count == 1 ? found[0] : null;
     }
 
-    private void AddHardenedPathCompanions(AuditMachine machine, List<RemediationItem> items)
+    private void AddHardenedPathCompanions(AuditedMachine machine, List<RemediationItem> items)
     {
         RemediationItem? planned = items.FirstOrDefault(i => s_hardenedPathIds.Contains(i.Setting.Id, StringComparer.OrdinalIgnoreCase));
         if (planned is null)
@@ -252,7 +252,7 @@ public sealed class RemediationPlanner
             AuditResultRow? row = machine.Find(id);
             SettingValue? value = null;
             string source = "the value of " + planned.Setting.Id;
-            if (row?.Configured is { } configured && row.Status == AuditStatus.Pass && RemediationValues.TryParseTarget(sibling, configured.Text, out SettingValue current, out _))
+            if (row?.Configured is { } configured && row.Status == AuditResultStatus.Pass && RemediationValues.TryParseTarget(sibling, configured.Text, out SettingValue current, out _))
             {
                 value = current;
                 source = "its current value";

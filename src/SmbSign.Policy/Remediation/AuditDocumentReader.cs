@@ -13,12 +13,12 @@ namespace SmbSign.Policy.Remediation;
 /// <c>{"value": ...}</c> objects, unknown fields ignored. Bad JSON or a missing <c>results</c> list throws
 /// <see cref="RemediationInputException"/> naming the file and line.
 /// </summary>
-public static class AuditReportReader
+public static class AuditDocumentReader
 {
     private const int MaxDepth = 64;
 
     /// <summary>Parses UTF-8 (BOM optional) or UTF-16 (BOM) JSON.</summary>
-    public static AuditReport Parse(ReadOnlySpan<byte> content, string sourceName)
+    public static AuditDocument Parse(ReadOnlySpan<byte> content, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         byte[] utf8 = ToUtf8(content);
@@ -39,7 +39,7 @@ public static class AuditReportReader
             LineMap lines = new(utf8);
             JsonElement root = document.RootElement;
             string? benchmark = null;
-            List<AuditMachine> machines = [];
+            List<AuditedMachine> machines = [];
             if (root.ValueKind == JsonValueKind.Array)
             {
                 int index = 0;
@@ -73,12 +73,12 @@ public static class AuditReportReader
                 throw new RemediationInputException($"{sourceName}:1: expected a JSON object with \"machines\" (the output of 'smbsign audit --format json'), found {root.ValueKind.ToString().ToLowerInvariant()}");
             }
 
-            return new AuditReport(sourceName, benchmark, [.. machines]);
+            return new AuditDocument(sourceName, benchmark, [.. machines]);
         }
     }
 
     /// <summary>Reads a file (at most 64 MiB).</summary>
-    public static AuditReport Read(string path)
+    public static AuditDocument Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return Parse(ReadBounded(path), path);
@@ -127,7 +127,7 @@ public static class AuditReportReader
         return content.ToArray();
     }
 
-    private static AuditMachine ReadMachine(JsonElement machine, int index, string sourceName, LineMap lines)
+    private static AuditedMachine ReadMachine(JsonElement machine, int index, string sourceName, LineMap lines)
     {
         if (machine.ValueKind != JsonValueKind.Object)
         {
@@ -152,7 +152,7 @@ public static class AuditReportReader
 
             int line = lines.LineOf(result);
             string statusText = GetString(result, "status") ?? string.Empty;
-            if (!TryParseStatus(statusText, out AuditStatus status))
+            if (!TryParseStatus(statusText, out AuditResultStatus status))
             {
                 throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{line}: status \"{statusText}\" is not one of pass, fail, not-configured, not-applicable, error"));
             }
@@ -169,7 +169,7 @@ public static class AuditReportReader
                 line));
         }
 
-        return new AuditMachine(name, os, [.. rows]);
+        return new AuditedMachine(name, os, [.. rows]);
     }
 
     private static AuditRegistryRef? ReadRegistry(JsonElement? element)
@@ -222,19 +222,19 @@ public static class AuditReportReader
             || t.Equals("null", StringComparison.OrdinalIgnoreCase);
     }
 
-    internal static bool TryParseStatus(string text, out AuditStatus status)
+    internal static bool TryParseStatus(string text, out AuditResultStatus status)
     {
         string t = text.Trim().Replace("_", "-", StringComparison.Ordinal).Replace(" ", "-", StringComparison.Ordinal).ToUpperInvariant();
-        AuditStatus? parsed = t switch
+        AuditResultStatus? parsed = t switch
         {
-            "PASS" or "PASSED" or "COMPLIANT" => AuditStatus.Pass,
-            "FAIL" or "FAILED" or "NONCOMPLIANT" or "NON-COMPLIANT" => AuditStatus.Fail,
-            "NOT-CONFIGURED" or "NOTCONFIGURED" => AuditStatus.NotConfigured,
-            "NOT-APPLICABLE" or "NOTAPPLICABLE" or "N/A" => AuditStatus.NotApplicable,
-            "ERROR" => AuditStatus.Error,
+            "PASS" or "PASSED" or "COMPLIANT" => AuditResultStatus.Pass,
+            "FAIL" or "FAILED" or "NONCOMPLIANT" or "NON-COMPLIANT" => AuditResultStatus.Fail,
+            "NOT-CONFIGURED" or "NOTCONFIGURED" => AuditResultStatus.NotConfigured,
+            "NOT-APPLICABLE" or "NOTAPPLICABLE" or "N/A" => AuditResultStatus.NotApplicable,
+            "ERROR" => AuditResultStatus.Error,
             _ => null,
         };
-        status = parsed ?? AuditStatus.Error;
+        status = parsed ?? AuditResultStatus.Error;
         return parsed is not null;
     }
 

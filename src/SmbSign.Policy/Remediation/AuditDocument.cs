@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace SmbSign.Policy.Remediation;
 
 /// <summary>The status of one audit result (the <c>status</c> field of <c>smbsign audit --format json</c>).</summary>
-public enum AuditStatus
+public enum AuditResultStatus
 {
     Pass,
     Fail,
@@ -38,7 +38,7 @@ public sealed record AuditRegistryRef(string? Key, string? ValueName, string? Ty
 public sealed record AuditResultRow(
     string? Rule,
     string? Setting,
-    AuditStatus Status,
+    AuditResultStatus Status,
     AuditValue? Expected,
     AuditValue? Configured,
     AuditValue? Effective,
@@ -47,7 +47,7 @@ public sealed record AuditResultRow(
     int Line);
 
 /// <summary>One audited machine.</summary>
-public sealed record AuditMachine(string Name, string? Os, ImmutableArray<AuditResultRow> Results)
+public sealed record AuditedMachine(string Name, string? Os, ImmutableArray<AuditResultRow> Results)
 {
     /// <summary>The first row about a setting id, or null.</summary>
     public AuditResultRow? Find(string settingId) =>
@@ -55,7 +55,7 @@ public sealed record AuditMachine(string Name, string? Os, ImmutableArray<AuditR
 }
 
 /// <summary>A parsed <c>smbsign audit --format json</c> document.</summary>
-public sealed record AuditReport(string Source, string? Benchmark, ImmutableArray<AuditMachine> Machines);
+public sealed record AuditDocument(string Source, string? Benchmark, ImmutableArray<AuditedMachine> Machines);
 
 /// <summary>Input the user gave (audit or scan file, baseline id) that cannot be used; the message names the file and line.</summary>
 public sealed class RemediationInputException : Exception
