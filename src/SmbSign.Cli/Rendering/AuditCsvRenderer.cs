@@ -1,0 +1,77 @@
+using System.Text;
+using SmbSign.Policy.Audit;
+using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Rules;
+
+namespace SmbSign.Cli.Rendering;
+
+/// <summary><c>smbsign audit --format csv</c>: RFC 4180, one header row, one row per machine per rule.</summary>
+internal static class AuditCsvRenderer
+{
+    public static readonly string[] Header =
+    [
+        "machine", "os", "role", "benchmark", "rule", "item", "level", "setting", "title", "status", "operator", "expected",
+        "configured", "effective", "effective_source", "strict_failure", "registry_key", "registry_value", "registry_type", "source", "note",
+    ];
+
+    public static string Render(AuditReport report)
+    {
+        StringBuilder builder = new();
+        AppendRow(builder, Header);
+        foreach (MachineAudit machine in report.Machines)
+        {
+            foreach (AuditFinding f in machine.Findings)
+            {
+                AppendRow(builder,
+                [
+                    machine.Name,
+                    machine.Os?.Id ?? string.Empty,
+                    RulePackLoader.RoleToken(machine.Role),
+                    machine.Benchmark.Id,
+                    f.Rule.Id,
+                    f.Rule.Item ?? string.Empty,
+                    f.Rule.Level == BenchmarkLevel.None ? string.Empty : f.Rule.Level.ToString(),
+                    f.Rule.Setting.Id,
+                    f.Rule.Title,
+                    f.Status.ToToken(),
+                    f.Rule.Operator.ToToken(),
+                    string.Join("|", f.Rule.Expected.Select(e => e.ToString())),
+                    f.Configured?.ToString() ?? string.Empty,
+                    f.Effective?.ToString() ?? string.Empty,
+                    f.EffectiveSource ?? string.Empty,
+                    f.Status == AuditStatus.NotConfigured || (f.Status == AuditStatus.Fail && f.Configured is null && f.StrictFailure) ? (f.StrictFailure ? "true" : "false") : string.Empty,
+                    f.Rule.Registry.Key,
+                    f.Rule.Registry.ValueName,
+                    f.Rule.Registry.Type.ToDisplayString(),
+                    f.Source?.ToString() ?? string.Empty,
+                    f.Note ?? string.Empty,
+                ]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static void AppendRow(StringBuilder builder, string[] fields)
+    {
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(',');
+            }
+
+            string field = fields[i];
+            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith(' ') || field.EndsWith(' '))
+            {
+                builder.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            }
+            else
+            {
+                builder.Append(field);
+            }
+        }
+
+        builder.Append("\r\n");
+    }
+}

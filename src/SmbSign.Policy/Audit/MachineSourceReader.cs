@@ -1,0 +1,87 @@
+using System.Buffers;
+using SmbSign.Policy.Sources;
+
+namespace SmbSign.Policy.Audit;
+
+/// <summary>
+/// Reads one source path of a machine: a file of any supported format or a folder (a GPO folder is expanded into its
+/// policy files, see <see cref="SourceDetector.Expand"/>). Each file is read once into a pooled buffer (at most
+/// <see cref="SourceReader.DefaultMaxFileSize"/>), detected from its content (extension as the fallback, see
+/// <see cref="SourceSniffer"/>) and parsed; nothing is kept but the observations. Never throws for bad files: problems
+/// come back as diagnostics. Stateless and thread-safe.
+/// </summary>
+public static class MachineSourceReader
+{
+    /// <summary>Reads a file or folder; one result per file read.</summary>
+    public static IEnumerable<SourceReadResult> Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            return SourceDetector.Expand(path).Select(source => source.GpoFolder is not null ? SourceDetector.Read(source) : ReadFile(source.Path));
+        }
+
+        return [ReadFile(path)];
+    }
+
+    /// <summary>Reads one file, detecting its format.</summary>
+    public static SourceReadResult ReadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        FileStream? stream = SourceFiles.TryOpen(path, SourceFormat.Unknown, out SourceReadResult? failure);
+        if (stream is null)
+        {
+            return failure!;
+        }
+
+        byte[]? buffer = null;
+        try
+        {
+            using (stream)
+            {
+                int length = SourceFiles.ReadBounded(stream, SourceReader.DefaultMaxFileSize, ref buffer, out string? problem);
+                if (problem is not null)
+                {
+                    int bar = problem.IndexOf('|', StringComparison.Ordinal);
+                    return SourceReadResult.Failed(path, SourceFormat.Unknown, problem[..bar], problem[(bar + 1)..]);
+                }
+
+                return Parse(buffer.AsSpan(0, length), path);
+            }
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Parses content already in memory, detecting its format; <paramref name="sourceName"/> names it in provenance
+    /// (and is the base for smb.conf <c>include =</c>).</summary>
+    public static SourceReadResult Parse(ReadOnlySpan<byte> content, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(sourceName);
+        if (content.IsEmpty)
+        {
+            return SourceReadResult.Failed(sourceName, SourceFormat.Unknown, "AUD002", "the file is empty; expected a .reg export, a security template, Registry.pol, Get-Smb*Configuration or Intune JSON, smb.conf or nsmb.conf");
+        }
+
+        SourceFormat format = SourceSniffer.Detect(content, sourceName);
+        RegistryHive hive = string.Equals(Path.GetFileName(Path.GetDirectoryName(sourceName)), "User", StringComparison.OrdinalIgnoreCase)
+            ? RegistryHive.CurrentUser
+            : RegistryHive.LocalMachine;
+        SourceReader? reader = SourceDetector.CreateReader(format, hive);
+        if (reader is null)
+        {
+            return SourceReadResult.Failed(
+                sourceName,
+                format,
+                "AUD001",
+                "unrecognised file: expected a .reg export (Windows Registry Editor Version 5.00 / REGEDIT4), a security template ([Unicode]/[Version]), Registry.pol (PReg), Get-SmbClientConfiguration/Get-SmbServerConfiguration or Intune JSON, smb.conf ([global]) or nsmb.conf ([default])");
+        }
+
+        return reader.Parse(content, sourceName);
+    }
+}
