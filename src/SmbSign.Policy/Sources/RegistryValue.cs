@@ -9,7 +9,7 @@ namespace SmbSign.Policy.Sources;
 /// ordinally: data is case-sensitive, unlike names).</summary>
 public sealed class RegistryValue : IEquatable<RegistryValue>
 {
-    private static readonly string[] s_noStrings = [];
+    private static readonly string[] _noStrings = [];
 
     private readonly ulong _number;
     private readonly string? _text;
@@ -52,7 +52,7 @@ public sealed class RegistryValue : IEquatable<RegistryValue>
     {
         ArgumentNullException.ThrowIfNull(values);
         string[] copy = values.ToArray();
-        return new(RegistryValueType.MultiString, 0, null, copy.Length == 0 ? s_noStrings : copy, null);
+        return new(RegistryValueType.MultiString, 0, null, copy.Length == 0 ? _noStrings : copy, null);
     }
 
     /// <summary>Raw bytes under any type (REG_BINARY by default); the bytes are copied.</summary>
@@ -149,7 +149,7 @@ public sealed class RegistryValue : IEquatable<RegistryValue>
     /// <summary>The items of a REG_MULTI_SZ value.</summary>
     public bool TryGetStrings(out IReadOnlyList<string> values)
     {
-        values = _strings ?? s_noStrings;
+        values = _strings ?? _noStrings;
         return _strings is not null;
     }
 
@@ -189,7 +189,7 @@ public sealed class RegistryValue : IEquatable<RegistryValue>
             case RegistryValueType.MultiString:
                 {
                     StringBuilder sb = new();
-                    foreach (string s in _strings ?? s_noStrings)
+                    foreach (string s in _strings ?? _noStrings)
                     {
                         sb.Append(s).Append('\0');
                     }
@@ -214,7 +214,7 @@ public sealed class RegistryValue : IEquatable<RegistryValue>
         return Type switch
         {
             RegistryValueType.DWord or RegistryValueType.DWordBigEndian or RegistryValueType.QWord => _number.ToString(CultureInfo.InvariantCulture),
-            RegistryValueType.MultiString => string.Join(", ", _strings ?? s_noStrings),
+            RegistryValueType.MultiString => string.Join(", ", _strings ?? _noStrings),
             _ => _text ?? string.Empty,
         };
     }
@@ -318,6 +318,6 @@ public sealed class RegistryValue : IEquatable<RegistryValue>
             }
         }
 
-        return items.Count == 0 ? s_noStrings : items.ToArray();
+        return items.Count == 0 ? _noStrings : items.ToArray();
     }
 }

@@ -59,10 +59,10 @@ public static class SettingMap
     private const string PolicyServer = @"SOFTWARE\Policies\Microsoft\Windows\LanmanServer";
     private const string SecurityOptions = "LocalPoliciesSecurityOptions/";
 
-    private static readonly FrozenDictionary<string, SettingMapping> s_client;
-    private static readonly FrozenDictionary<string, SettingMapping> s_server;
-    private static readonly FrozenDictionary<string, SettingMapping> s_catalog;
-    private static readonly FrozenDictionary<string, SettingMapping> s_csp;
+    private static readonly FrozenDictionary<string, SettingMapping> _client;
+    private static readonly FrozenDictionary<string, SettingMapping> _server;
+    private static readonly FrozenDictionary<string, SettingMapping> _catalog;
+    private static readonly FrozenDictionary<string, SettingMapping> _csp;
 
     static SettingMap()
     {
@@ -106,10 +106,10 @@ public static class SettingMap
             new(PolicyWorkstation, "RequireEncryption", RegistryValueType.DWord, "RequireEncryption", null, "LanmanWorkstation/RequireEncryption", null, null, "policy.md §2.2"),
         ];
 
-        s_client = Entries.Where(e => e.PowerShellClientProperty is not null).ToFrozenDictionary(e => e.PowerShellClientProperty!, StringComparer.OrdinalIgnoreCase);
-        s_server = Entries.Where(e => e.PowerShellServerProperty is not null).ToFrozenDictionary(e => e.PowerShellServerProperty!, StringComparer.OrdinalIgnoreCase);
-        s_catalog = Entries.Where(e => e.CspNode is not null).ToFrozenDictionary(CatalogIdOf, StringComparer.OrdinalIgnoreCase);
-        s_csp = Entries.Where(e => e.CspNode is not null).ToFrozenDictionary(e => e.CspNode!, StringComparer.OrdinalIgnoreCase);
+        _client = Entries.Where(e => e.PowerShellClientProperty is not null).ToFrozenDictionary(e => e.PowerShellClientProperty!, StringComparer.OrdinalIgnoreCase);
+        _server = Entries.Where(e => e.PowerShellServerProperty is not null).ToFrozenDictionary(e => e.PowerShellServerProperty!, StringComparer.OrdinalIgnoreCase);
+        _catalog = Entries.Where(e => e.CspNode is not null).ToFrozenDictionary(CatalogIdOf, StringComparer.OrdinalIgnoreCase);
+        _csp = Entries.Where(e => e.CspNode is not null).ToFrozenDictionary(e => e.CspNode!, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Every mapping row.</summary>
@@ -125,10 +125,10 @@ public static class SettingMap
 
     /// <summary>The row for a PowerShell property of the client (<paramref name="server"/> false) or server cmdlet.</summary>
     public static SettingMapping? FindPowerShell(bool server, string property) =>
-        (server ? s_server : s_client).GetValueOrDefault(property);
+        (server ? _server : _client).GetValueOrDefault(property);
 
     /// <summary>The row for a Settings Catalog setting definition id.</summary>
-    public static SettingMapping? FindCatalogId(string settingDefinitionId) => s_catalog.GetValueOrDefault(settingDefinitionId);
+    public static SettingMapping? FindCatalogId(string settingDefinitionId) => _catalog.GetValueOrDefault(settingDefinitionId);
 
     /// <summary>The row for an OMA-URI (<c>./Device/Vendor/MSFT/Policy/Config/Area/Policy</c>, case-insensitive;
     /// <c>./Vendor/MSFT/…</c> accepted) or a bare <c>Area/Policy</c> node.</summary>
@@ -142,6 +142,6 @@ public static class SettingMap
             node = node[(at + "/Policy/Config/".Length)..];
         }
 
-        return s_csp.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(node.TrimEnd('/'), out SettingMapping? mapping) ? mapping : null;
+        return _csp.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(node.TrimEnd('/'), out SettingMapping? mapping) ? mapping : null;
     }
 }

@@ -29,10 +29,10 @@ public static class SourceDetector
 
     private const int MaxFolderDepth = 16;
 
-    private static readonly string[] s_intuneMarkers = ["@odata.type", "omaSettings", "settingInstance", "settingDefinitionId", "deviceManagement"];
-    private static readonly string[] s_powerShellMarkers = ["SecuritySignature", "MSFT_Smb", "EnableSMB1Protocol", "EnableSMB2Protocol", "Smb2Dialect", "InsecureGuestLogons", "EncryptData", "AutoDisconnectTimeout"];
-    private static readonly string[] s_templateSections = ["[Unicode]", "[Registry Values]", "[System Access]", "[Privilege Rights]", "[Event Audit]", "[Kerberos Policy]"];
-    private static readonly string[] s_nsmbKeys = ["signing_required", "signing_req_vers", "protocol_vers_map", "signing_alg_map", "validate_neg_off", "minauth", "port445"];
+    private static readonly string[] _intuneMarkers = ["@odata.type", "omaSettings", "settingInstance", "settingDefinitionId", "deviceManagement"];
+    private static readonly string[] _powerShellMarkers = ["SecuritySignature", "MSFT_Smb", "EnableSMB1Protocol", "EnableSMB2Protocol", "Smb2Dialect", "InsecureGuestLogons", "EncryptData", "AutoDisconnectTimeout"];
+    private static readonly string[] _templateSections = ["[Unicode]", "[Registry Values]", "[System Access]", "[Privilege Rights]", "[Event Audit]", "[Kerberos Policy]"];
+    private static readonly string[] _nsmbKeys = ["signing_required", "signing_req_vers", "protocol_vers_map", "signing_alg_map", "validate_neg_off", "minauth", "port445"];
 
     /// <summary>Detects the format of a file from its first bytes (up to <see cref="HeadSize"/>).</summary>
     public static SourceFormat Detect(ReadOnlySpan<byte> head)
@@ -56,15 +56,15 @@ public static class SourceDetector
 
         if (text[0] == '{' || (text[0] == '[' && LooksLikeJsonArray(text)))
         {
-            if (ContainsAny(text, s_intuneMarkers))
+            if (ContainsAny(text, _intuneMarkers))
             {
                 return SourceFormat.IntuneJson;
             }
 
-            return ContainsAny(text, s_powerShellMarkers) ? SourceFormat.PowerShellJson : SourceFormat.Unknown;
+            return ContainsAny(text, _powerShellMarkers) ? SourceFormat.PowerShellJson : SourceFormat.Unknown;
         }
 
-        if (ContainsAny(text, s_templateSections) || text.Contains("$CHICAGO$", StringComparison.OrdinalIgnoreCase))
+        if (ContainsAny(text, _templateSections) || text.Contains("$CHICAGO$", StringComparison.OrdinalIgnoreCase))
         {
             return SourceFormat.SecurityTemplate;
         }
@@ -74,7 +74,7 @@ public static class SourceDetector
             return SourceFormat.SmbConf;
         }
 
-        if (HasSection(text, "default") && ContainsAny(text, s_nsmbKeys))
+        if (HasSection(text, "default") && ContainsAny(text, _nsmbKeys))
         {
             return SourceFormat.NsmbConf;
         }

@@ -53,8 +53,8 @@ internal readonly record struct DecodedText(string Text, TextEncodingKind Encodi
 /// <summary>BOM-driven decoding shared by the text readers.</summary>
 internal static class TextDecoding
 {
-    private static readonly Encoding s_utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
-    private static readonly Encoding s_utf16Be = new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: false);
+    private static readonly Encoding _utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    private static readonly Encoding _utf16Be = new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: false);
 
     /// <summary>Windows-1252, the "ANSI" code page of western Windows installs (Latin-1 if unavailable).</summary>
     public static Encoding Ansi { get; } = CodePagesEncodingProvider.Instance.GetEncoding(1252) ?? Encoding.Latin1;
@@ -67,7 +67,7 @@ internal static class TextDecoding
             if (LooksLikeEightBit(body))
             {
                 return Utf8Valid(body)
-                    ? new(s_utf8.GetString(body), TextEncodingKind.Utf16LeBomMismatch)
+                    ? new(_utf8.GetString(body), TextEncodingKind.Utf16LeBomMismatch)
                     : new(Ansi.GetString(body), TextEncodingKind.Utf16LeBomMismatch);
             }
 
@@ -77,12 +77,12 @@ internal static class TextDecoding
         if (bytes.Length >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF)
         {
             ReadOnlySpan<byte> body = bytes[2..];
-            return new(s_utf16Be.GetString(body[..(body.Length & ~1)]), TextEncodingKind.Utf16BeBom);
+            return new(_utf16Be.GetString(body[..(body.Length & ~1)]), TextEncodingKind.Utf16BeBom);
         }
 
         if (bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
         {
-            return new(s_utf8.GetString(bytes[3..]), TextEncodingKind.Utf8Bom);
+            return new(_utf8.GetString(bytes[3..]), TextEncodingKind.Utf8Bom);
         }
 
         if (bytes.Length >= 4 && bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0)
@@ -91,7 +91,7 @@ internal static class TextDecoding
         }
 
         return Utf8Valid(bytes)
-            ? new(s_utf8.GetString(bytes), TextEncodingKind.Utf8)
+            ? new(_utf8.GetString(bytes), TextEncodingKind.Utf8)
             : new(Ansi.GetString(bytes), TextEncodingKind.Ansi);
     }
 

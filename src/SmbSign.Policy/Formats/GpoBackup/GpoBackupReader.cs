@@ -20,7 +20,7 @@ public sealed record GpoFile(string Path, SourceFormat Format, RegistryHive Hive
 /// <remarks>Codes: GPO001 no policy file found, GPO002 folder unreadable.</remarks>
 public static class GpoBackupReader
 {
-    private static readonly string[] s_secEditPath = ["Microsoft", "Windows NT", "SecEdit", "GptTmpl.inf"];
+    private static readonly string[] _secEditPath = ["Microsoft", "Windows NT", "SecEdit", "GptTmpl.inf"];
 
     /// <summary>True when <paramref name="directory"/> has a GPO layout with at least one policy file.</summary>
     public static bool IsGpoFolder(string directory) => FindFiles(directory).Count > 0;
@@ -37,7 +37,7 @@ public static class GpoBackupReader
             if (machine is not null)
             {
                 AddIfFound(files, FindChild(machine, "Registry.pol", directory: false), SourceFormat.RegistryPol, RegistryHive.LocalMachine);
-                AddIfFound(files, FindPath(machine, s_secEditPath), SourceFormat.SecurityTemplate, RegistryHive.LocalMachine);
+                AddIfFound(files, FindPath(machine, _secEditPath), SourceFormat.SecurityTemplate, RegistryHive.LocalMachine);
             }
 
             string? user = FindChild(root, "User", directory: true);

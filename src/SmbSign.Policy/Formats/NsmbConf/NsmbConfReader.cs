@@ -15,18 +15,18 @@ namespace SmbSign.Policy.Formats.NsmbConf;
 /// for the key, NSM005 unterminated section header.</remarks>
 public sealed class NsmbConfReader : SourceReader
 {
-    private static readonly FrozenSet<string> s_booleans = FrozenSet.Create(
+    private static readonly FrozenSet<string> _booleans = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "signing_required", "validate_neg_off", "streams", "notify_off", "soft", "file_ids_off", "dir_cache_off",
         "mc_on", "mc_prefer_wired", "force_sess_encrypt", "force_share_encrypt", "unix_extensions", "compression_off");
 
-    private static readonly FrozenSet<string> s_numbers = FrozenSet.Create(
+    private static readonly FrozenSet<string> _numbers = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "signing_req_vers", "protocol_vers_map", "signing_alg_map", "encrypt_cipher_map", "dir_cache_max", "dir_cache_min",
         "dir_cache_max_cnt", "max_resp_timeout", "mc_client_rss_rings", "mc_max_channels", "mc_max_rss_channels",
         "compression_algorithms_map");
 
-    private static readonly FrozenSet<string> s_text = FrozenSet.Create(
+    private static readonly FrozenSet<string> _text = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "minauth", "port445", "mc_client_if_blacklist", "kerberos_enabled", "netbios_before_dns", "username", "workgroup",
         "addr", "nbtimeout", "nbns", "nbns_enable", "nbns_broadcast", "password", "retry_count", "timeout");
@@ -95,7 +95,7 @@ public sealed class NsmbConfReader : SourceReader
 
     private static string? Normalize(string key, string value, int lineNumber, SourceReadContext context)
     {
-        if (s_booleans.Contains(key))
+        if (_booleans.Contains(key))
         {
             string? b = value.ToLowerInvariant() switch
             {
@@ -112,7 +112,7 @@ public sealed class NsmbConfReader : SourceReader
             return b;
         }
 
-        if (s_numbers.Contains(key))
+        if (_numbers.Contains(key))
         {
             bool ok = value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
                 ? ulong.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong n)
@@ -126,7 +126,7 @@ public sealed class NsmbConfReader : SourceReader
             return n.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (s_text.Contains(key))
+        if (_text.Contains(key))
         {
             return key == "minauth" ? value.ToLowerInvariant() : value;
         }

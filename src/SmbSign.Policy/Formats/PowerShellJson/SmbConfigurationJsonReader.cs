@@ -37,11 +37,11 @@ public enum SmbConfigurationSide
 /// PSJ007 property has no value (null / None), PSJ008 value does not fit the setting.</remarks>
 public sealed class SmbConfigurationJsonReader : SourceReader
 {
-    private static readonly FrozenSet<string> s_noise = FrozenSet.Create(
+    private static readonly FrozenSet<string> _noise = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "CimClass", "CimInstanceProperties", "CimSystemProperties", "PSComputerName", "PSShowComputerName", "RunspaceId", "PSSourceJobInstanceId");
 
-    private static readonly FrozenSet<string> s_serverOnly = FrozenSet.Create(
+    private static readonly FrozenSet<string> _serverOnly = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "EnableSMB1Protocol", "EnableSMB2Protocol", "AutoDisconnectTimeout", "EncryptData", "RejectUnencryptedAccess",
         "SmbServerNameHardeningLevel", "NullSessionPipes", "NullSessionShares", "EnableForcedLogoff",
@@ -54,7 +54,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         "OplockBreakWait", "PendingClientTimeoutInSeconds", "DurableHandleV2TimeoutInSeconds", "CachedOpenLimit",
         "AutoShareServer", "AutoShareWorkstation", "RestrictNamedpipeAccessViaQuic", "DisableSmbEncryptionOnSecureConnection");
 
-    private static readonly FrozenSet<string> s_clientOnly = FrozenSet.Create(
+    private static readonly FrozenSet<string> _clientOnly = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "EnableInsecureGuestLogons", "Smb2DialectMin", "Smb2DialectMax", "BlockNTLM", "AuditServerDoesNotSupportSigning",
         "AuditServerDoesNotSupportEncryption", "DirectoryCacheEntriesMax", "DirectoryCacheEntrySizeMax",
@@ -117,8 +117,8 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         bool server = false;
         foreach (KeyValuePair<string, JsonNode> p in obj.Properties!)
         {
-            client |= s_clientOnly.Contains(p.Key);
-            server |= s_serverOnly.Contains(p.Key);
+            client |= _clientOnly.Contains(p.Key);
+            server |= _serverOnly.Contains(p.Key);
         }
 
         if (client != server)
@@ -196,7 +196,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         string scheme = isServer ? NativeSchemes.SmbServerConfiguration : NativeSchemes.SmbClientConfiguration;
         foreach (KeyValuePair<string, JsonNode> property in obj.Properties!)
         {
-            if (s_noise.Contains(property.Key) || property.Value.Kind == JsonValueKind.Object)
+            if (_noise.Contains(property.Key) || property.Value.Kind == JsonValueKind.Object)
             {
                 continue;
             }

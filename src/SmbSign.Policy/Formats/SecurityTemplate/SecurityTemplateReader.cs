@@ -167,7 +167,7 @@ public sealed class SecurityTemplateReader : SourceReader
 
         if (!data.Contains(',') && data.Length > 2)
         {
-            if (data.Length % 2 == 0 && !data.ContainsAnyExcept(HexDigits))
+            if (data.Length % 2 == 0 && !data.ContainsAnyExcept(_hexDigits))
             {
                 return RegistryValue.FromBytes(Convert.FromHexString(data));
             }
@@ -198,7 +198,7 @@ public sealed class SecurityTemplateReader : SourceReader
         return null;
     }
 
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> _hexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>Splits a REG_MULTI_SZ list on commas outside double quotes; drops empty items.</summary>
     private static List<string> SplitList(ReadOnlySpan<char> data)

@@ -13,14 +13,14 @@ public sealed record SambaParameter(string Name, bool IsBoolean, bool Inverted);
 /// Lookups follow smb.conf rules: case-insensitive, whitespace inside names ignored.</summary>
 public static class SambaParameters
 {
-    private static readonly FrozenDictionary<string, SambaParameter> s_byKey = Load();
+    private static readonly FrozenDictionary<string, SambaParameter> _byKey = Load();
 
     /// <summary>Finds a parameter or synonym; null when Samba 4.17 does not know the name.</summary>
     public static SambaParameter? Find(ReadOnlySpan<char> name) =>
-        s_byKey.GetValueOrDefault(Key(name));
+        _byKey.GetValueOrDefault(Key(name));
 
     /// <summary>Number of names known (canonical names and synonyms).</summary>
-    public static int Count => s_byKey.Count;
+    public static int Count => _byKey.Count;
 
     /// <summary>Lower case without any whitespace: smb.conf's notion of "the same name".</summary>
     public static string Key(ReadOnlySpan<char> name)

@@ -42,9 +42,9 @@ public sealed class SmbConfReader : SourceReader
     public const int MaxIncludeDepth = 16;
 
     private const string Global = "global";
-    private static readonly string[] s_signingParameters = ["server signing", "client signing", "client ipc signing"];
-    private static readonly string[] s_encryptParameters = ["server smb encrypt", "client smb encrypt"];
-    private static readonly string[] s_protocolParameters = ["server min protocol", "server max protocol", "client min protocol", "client max protocol", "client ipc min protocol", "client ipc max protocol"];
+    private static readonly string[] _signingParameters = ["server signing", "client signing", "client ipc signing"];
+    private static readonly string[] _encryptParameters = ["server smb encrypt", "client smb encrypt"];
+    private static readonly string[] _protocolParameters = ["server min protocol", "server max protocol", "client min protocol", "client max protocol", "client ipc min protocol", "client ipc max protocol"];
 
     /// <inheritdoc/>
     public override SourceFormat Format => SourceFormat.SmbConf;
@@ -194,7 +194,7 @@ public sealed class SmbConfReader : SourceReader
 
     private string Normalize(SambaParameter parameter, string value, string file, int lineNumber, SourceReadContext context)
     {
-        if (s_signingParameters.Contains(parameter.Name))
+        if (_signingParameters.Contains(parameter.Name))
         {
             if (TryParseSigning(value, out SambaSigningMode mode))
             {
@@ -205,7 +205,7 @@ public sealed class SmbConfReader : SourceReader
             return value;
         }
 
-        if (s_encryptParameters.Contains(parameter.Name))
+        if (_encryptParameters.Contains(parameter.Name))
         {
             if (TryParseSigning(value, out SambaSigningMode mode))
             {
@@ -216,7 +216,7 @@ public sealed class SmbConfReader : SourceReader
             return value;
         }
 
-        if (s_protocolParameters.Contains(parameter.Name))
+        if (_protocolParameters.Contains(parameter.Name))
         {
             string? protocol = NormalizeProtocol(value);
             if (protocol is not null)
