@@ -35,6 +35,10 @@ public sealed record AuditRegistryRef(string? Key, string? ValueName, string? Ty
 /// <summary>One row of <c>machines[].results[]</c>.</summary>
 /// <param name="Setting">The catalog setting id (or another name the catalog can resolve).</param>
 /// <param name="Configured">The explicitly configured value; null when the audit says it is absent.</param>
+/// <param name="Operator">How the rule compares (<c>equals</c>, <c>at-least</c>, <c>at-most</c>, <c>one-of</c>, <c>not-equals</c>, <c>hardened-unc-flags</c>).</param>
+/// <param name="Stored">The configured value exactly as stored: <c>REG_DWORD 1</c>, <c>REG_SZ 1</c> (wrong type), or a native
+/// line such as <c>server signing = auto</c> (smb.conf).</param>
+/// <param name="EffectiveCompliant">Whether the effective value (OS default when not configured) complies.</param>
 public sealed record AuditResultRow(
     string? Rule,
     string? Setting,
@@ -44,10 +48,14 @@ public sealed record AuditResultRow(
     AuditValue? Effective,
     string? Source,
     AuditRegistryRef? Registry,
-    int Line);
+    int Line,
+    string? Operator = null,
+    string? Stored = null,
+    bool? EffectiveCompliant = null);
 
 /// <summary>One audited machine.</summary>
-public sealed record AuditedMachine(string Name, string? Os, ImmutableArray<AuditResultRow> Results)
+/// <param name="Benchmark">The machine's own benchmark when the audit picked one per machine.</param>
+public sealed record AuditedMachine(string Name, string? Os, ImmutableArray<AuditResultRow> Results, string? Benchmark = null)
 {
     /// <summary>The first row about a setting id, or null.</summary>
     public AuditResultRow? Find(string settingId) =>

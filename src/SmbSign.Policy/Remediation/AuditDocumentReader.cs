@@ -166,10 +166,13 @@ public static class AuditDocumentReader
                 ReadValue(Get(result, "effective")),
                 GetString(result, "source") ?? (Get(result, "source") is { ValueKind: JsonValueKind.Object } src ? src.ToString() : null),
                 ReadRegistry(Get(result, "registry")),
-                line));
+                line,
+                GetString(result, "operator"),
+                GetString(result, "stored"),
+                Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null));
         }
 
-        return new AuditedMachine(name, os, [.. rows]);
+        return new AuditedMachine(name, os, [.. rows], GetString(machine, "benchmark"));
     }
 
     private static AuditRegistryRef? ReadRegistry(JsonElement? element)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmbSign.Policy.Rules;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -9,9 +10,39 @@ namespace SmbSign.Policy.Remediation;
 public sealed record BaselineSetting(string Setting, string Value, string? Rule);
 
 /// <summary>A named set of settings that <c>smbsign fix --baseline ID</c> writes in full.</summary>
-public sealed record Baseline(string Id, string Title, ImmutableArray<BaselineSetting> Settings);
+/// <param name="Excluded">Rules of the source that the baseline does not write, and why (Level 2, "not equal" rules).</param>
+public sealed record Baseline(string Id, string Title, ImmutableArray<BaselineSetting> Settings, ImmutableArray<SkippedSetting> Excluded = default)
+{
+    /// <summary>The baseline of an audit rule pack: every rule's remediation value (its first expected value, the
+    /// bound for at-least/at-most), except Level 2 rules (they disable features, e.g. the Server service) and
+    /// "not equal" rules (they name no value to write).</summary>
+    public static Baseline FromRulePack(RulePack pack)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        List<BaselineSetting> settings = [];
+        List<SkippedSetting> excluded = [];
+        foreach (AuditRule rule in pack.Rules)
+        {
+            if (rule.Level == BenchmarkLevel.L2)
+            {
+                excluded.Add(new SkippedSetting(rule.Setting.Id, rule.Id, "Level 2 (reduces functionality); not written by --baseline; fix it from an audit with --strict if wanted"));
+            }
+            else if (rule.Operator == RuleOperator.NotEqualTo)
+            {
+                excluded.Add(new SkippedSetting(rule.Setting.Id, rule.Id, "the rule only names a value to avoid"));
+            }
+            else
+            {
+                settings.Add(new BaselineSetting(rule.Setting.Id, rule.Target.ToString(), rule.Id));
+            }
+        }
 
-/// <summary>The built-in baselines, loaded from the embedded <c>Remediation/baselines.json</c> (data, not code).</summary>
+        return new Baseline(pack.Id, pack.DisplayName, [.. settings], [.. excluded]);
+    }
+}
+
+/// <summary>The built-in baselines: the audit rule packs (<c>rules/*.json</c>, one per benchmark) plus the extra ones in the
+/// embedded <c>Remediation/baselines.json</c> (the four signing settings); data, not code.</summary>
 public sealed class BaselineCatalog
 {
     private const string ResourceName = "SmbSign.Policy.Remediation.baselines.json";
@@ -19,7 +50,8 @@ public sealed class BaselineCatalog
     {
         using Stream stream = typeof(BaselineCatalog).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from the build.");
-        return Load(stream, ResourceName);
+        BaselineCatalog extra = Load(stream, ResourceName);
+        return new BaselineCatalog([.. extra.Baselines, .. RulePacks.BuiltIn.Select(Baseline.FromRulePack)]);
     });
 
     private BaselineCatalog(ImmutableArray<Baseline> baselines)
@@ -56,7 +88,8 @@ public sealed class BaselineCatalog
         return new BaselineCatalog([.. file.Baselines.Select(b => new Baseline(
             b.Id,
             b.Title,
-            [.. b.Settings.Select(s => new BaselineSetting(s.Setting, s.Value, s.Rule))]))]);
+            [.. b.Settings.Select(s => new BaselineSetting(s.Setting, s.Value, s.Rule))],
+            []))]);
     }
 
     /// <summary>The baseline with this id (case-insensitive), or null.</summary>

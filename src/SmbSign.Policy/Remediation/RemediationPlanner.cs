@@ -57,6 +57,7 @@ public sealed class RemediationPlanner
             items.Add(new RemediationItem(setting, target, PreviousValue.Unknown, entry.Rule, RemediationReason.Baseline));
         }
 
+        skipped.AddRange(baseline.Excluded.IsDefault ? [] : baseline.Excluded);
         return new RemediationPlan(null, null, "baseline " + baseline.Id, baseline.Id, Sort(items), [.. skipped]);
     }
 
@@ -101,7 +102,9 @@ public sealed class RemediationPlanner
                     skipped.Add(new SkippedSetting(label, row.Rule, "the audit could not evaluate it (status error); fix its input first"));
                     continue;
                 case AuditResultStatus.NotConfigured when !strict:
-                    skipped.Add(new SkippedSetting(label, row.Rule, "not configured (the OS default applies); --strict sets it explicitly"));
+                    skipped.Add(new SkippedSetting(label, row.Rule, row.EffectiveCompliant == false
+                        ? $"not configured, and the OS default ({row.Effective?.Text ?? "?"}) does not comply; --strict sets it explicitly"
+                        : "not configured (the OS default applies); --strict sets it explicitly"));
                     continue;
             }
 
@@ -118,7 +121,20 @@ public sealed class RemediationPlanner
                 continue;
             }
 
-            if (!TryTarget(setting, row.Expected, out SettingValue target, out string error))
+            if (string.Equals(row.Operator, "not-equals", StringComparison.OrdinalIgnoreCase))
+            {
+                skipped.Add(new SkippedSetting(setting.Id, row.Rule, $"the rule only says the value must not be {row.Expected}; no value to write"));
+                continue;
+            }
+
+            AuditValue expected = row.Expected;
+            if (expected.IsList && expected.Items.Length > 0 && setting.Values.Kind != ValueKind.StringList)
+            {
+                // one-of: the first allowed value is the one remediation writes.
+                expected = AuditValue.Scalar(expected.Items[0]);
+            }
+
+            if (!TryTarget(setting, expected, out SettingValue target, out string error))
             {
                 skipped.Add(new SkippedSetting(setting.Id, row.Rule, $"expected value '{row.Expected}' cannot be written: {error}"));
                 continue;
@@ -141,11 +157,12 @@ public sealed class RemediationPlanner
         }
 
         AddHardenedPathCompanions(machine, items);
+        string? benchmark = machine.Benchmark ?? report.Benchmark;
         return new RemediationPlan(
             machine.Name,
             machine.Os,
-            "audit " + report.Source + (report.Benchmark is null ? string.Empty : " (" + report.Benchmark + ")"),
-            report.Benchmark,
+            "audit " + report.Source + (benchmark is null ? string.Empty : " (" + benchmark + ")"),
+            benchmark,
             Sort(items),
             [.. skipped]);
     }
@@ -158,21 +175,39 @@ public sealed class RemediationPlanner
             return (PreviousValue.Unknown, $"the audit read {key}; the fix writes {setting.Registry.FullPath}, whose previous value is not known");
         }
 
-        if (row.Configured is null)
+        if (row.Configured is null && row.Stored is null)
         {
             return (PreviousValue.Absent, null);
         }
 
         RegistryValueType type = RemediationValues.ToSourceType(setting.ValueType);
-        if (row.Registry?.Type is { } typeText && Catalog.RegistryValueTypeInfo.TryParse(typeText, out Catalog.RegistryValueType parsedType))
+        AuditValue? configured = row.Configured;
+        if (row.Stored is { } stored)
+        {
+            // "REG_SZ 1": the exact stored type and text (a wrong type must come back as it was).
+            int space = stored.IndexOf(' ', StringComparison.Ordinal);
+            string head = space < 0 ? stored : stored[..space];
+            if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !Catalog.RegistryValueTypeInfo.TryParse(head, out Catalog.RegistryValueType storedType))
+            {
+                return (PreviousValue.Unknown, $"configured as '{stored}' (not a registry value); the registry rollback deletes the value");
+            }
+
+            type = RemediationValues.ToSourceType(storedType);
+            string rest = space < 0 ? string.Empty : stored[(space + 1)..];
+            if (type != RegistryValueType.MultiString || configured is not { IsList: true })
+            {
+                configured = AuditValue.Scalar(rest);
+            }
+        }
+        else if (row.Registry?.Type is { } typeText && Catalog.RegistryValueTypeInfo.TryParse(typeText, out Catalog.RegistryValueType parsedType))
         {
             type = RemediationValues.ToSourceType(parsedType);
         }
 
-        RegistryValue? value = ToRegistryValue(type, row.Configured);
+        RegistryValue? value = configured is null ? null : ToRegistryValue(type, configured);
         return value is null
-            ? (PreviousValue.Unknown, $"configured value '{row.Configured}' does not fit {type.ToRegName()}; rollback cannot restore it")
-            : (PreviousValue.Of(value, row.Configured.Text), null);
+            ? (PreviousValue.Unknown, $"configured value '{row.Stored ?? row.Configured?.Text}' does not fit {type.ToRegName()}; rollback cannot restore it")
+            : (PreviousValue.Of(value, value.Type == RemediationValues.ToSourceType(setting.ValueType) ? null : value.ToDisplayString() + " (" + value.Type.ToRegName() + ")"), null);
     }
 
     private static RegistryValue? ToRegistryValue(RegistryValueType type, AuditValue value)

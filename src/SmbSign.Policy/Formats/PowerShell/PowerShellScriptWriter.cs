@@ -208,7 +208,7 @@ public static class PowerShellScriptWriter
         s.Line("    }");
         s.Line("    elseif ($now.Exists) {");
         s.Line("        if ($PSCmdlet.ShouldProcess($target, ('Delete {0} (it did not exist before)' -f $s.id))) {");
-        s.Line("            Remove-ItemProperty -LiteralPath $s.path -Name $s.name");
+        s.Line("            Remove-RegistryValue -Path $s.path -Name $s.name");
         s.Line("            Write-Host ('deleted    {0} (was not set before; the OS default applies)' -f $s.id)");
         s.Line("            $restored++");
         s.Line("        }");
@@ -355,6 +355,16 @@ public static class PowerShellScriptWriter
         s.Line("    if ($Type -eq 'DWord') { $data = [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$data), 0) }");
         s.Line("    if ($Type -eq 'QWord') { $data = [BitConverter]::ToInt64([BitConverter]::GetBytes([uint64]$data), 0) }");
         s.Line("    New-ItemProperty -LiteralPath $Path -Name $Name -PropertyType $Type -Value $data -Force | Out-Null");
+        s.Line("}");
+        s.Line();
+        s.Line("function Remove-RegistryValue {");
+        s.Line("    param([string] $Path, [string] $Name)");
+        s.Line("    # Remove-ItemProperty -Name takes wildcards, and Hardened UNC value names contain '*': delete through .NET instead.");
+        s.Line("    $subKey = $Path -replace '^HKLM:\\\\', ''");
+        s.Line("    $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($subKey, $true)");
+        s.Line("    if ($null -ne $key) {");
+        s.Line("        try { $key.DeleteValue($Name, $false) } finally { $key.Dispose() }");
+        s.Line("    }");
         s.Line("}");
         s.Line();
     }
