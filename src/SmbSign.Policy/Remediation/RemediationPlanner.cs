@@ -72,17 +72,17 @@ public sealed class RemediationPlanner
 
         if (machine is null)
         {
-            return [.. report.Machines.Select(m => FromAudit(report, m, strict))];
+            return [.. report.Machines.Select(m => FromAuditedMachine(report, m, strict))];
         }
 
         AuditedMachine? selected = report.Machines.FirstOrDefault(m => string.Equals(m.Name, machine.Trim(), StringComparison.OrdinalIgnoreCase));
         return selected is null
             ? throw new RemediationInputException($"{report.Source}: no machine named '{machine}'; the audit holds {string.Join(", ", report.Machines.Select(m => m.Name))}")
-            : [FromAudit(report, selected, strict)];
+            : [FromAuditedMachine(report, selected, strict)];
     }
 
     /// <summary>The plan for one audited machine.</summary>
-    public RemediationPlan FromAudit(AuditDocument report, AuditedMachine machine, bool strict)
+    public RemediationPlan FromAuditedMachine(AuditDocument report, AuditedMachine machine, bool strict)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(machine);
