@@ -1,0 +1,289 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace SmbSign.Policy.Remediation;
+
+/// <summary>
+/// Reads the JSON of <c>smbsign audit --format json</c>:
+/// <c>{"benchmark", "machines": [{"name", "os", "results": [{"rule", "setting", "status", "expected", "configured",
+/// "effective", "source", "registry": {...}}]}], "summary"}</c>. Tolerant: a single machine with <c>results</c> at the
+/// top, a bare array of machines, camelCase or PascalCase names, values as numbers, strings, booleans, lists or
+/// <c>{"value": ...}</c> objects, unknown fields ignored. Bad JSON or a missing <c>results</c> list throws
+/// <see cref="RemediationInputException"/> naming the file and line.
+/// </summary>
+public static class AuditDocumentReader
+{
+    private const int MaxDepth = 64;
+
+    /// <summary>Parses UTF-8 (BOM optional) or UTF-16 (BOM) JSON.</summary>
+    public static AuditDocument Parse(ReadOnlySpan<byte> content, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(sourceName);
+        byte[] utf8 = ToUtf8(content);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new RemediationInputException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{sourceName}:{(e.LineNumber ?? 0) + 1}: not valid JSON (byte {(e.BytePositionInLine ?? 0) + 1} of the line); expected the output of 'smbsign audit --format json'"));
+        }
+
+        using (document)
+        {
+            LineMap lines = new(utf8);
+            JsonElement root = document.RootElement;
+            string? benchmark = null;
+            List<AuditedMachine> machines = [];
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                int index = 0;
+                foreach (JsonElement machine in root.EnumerateArray())
+                {
+                    machines.Add(ReadMachine(machine, ++index, sourceName, lines));
+                }
+            }
+            else if (root.ValueKind == JsonValueKind.Object)
+            {
+                benchmark = GetString(root, "benchmark") ?? GetString(root, "baseline") ?? GetString(root, "rulePack");
+                if (Get(root, "machines") is { ValueKind: JsonValueKind.Array } list)
+                {
+                    int index = 0;
+                    foreach (JsonElement machine in list.EnumerateArray())
+                    {
+                        machines.Add(ReadMachine(machine, ++index, sourceName, lines));
+                    }
+                }
+                else if (Get(root, "results") is { ValueKind: JsonValueKind.Array })
+                {
+                    machines.Add(ReadMachine(root, 1, sourceName, lines));
+                }
+                else
+                {
+                    throw new RemediationInputException($"{sourceName}:1: no \"machines\" or \"results\" list; expected the output of 'smbsign audit --format json'");
+                }
+            }
+            else
+            {
+                throw new RemediationInputException($"{sourceName}:1: expected a JSON object with \"machines\" (the output of 'smbsign audit --format json'), found {root.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            return new AuditDocument(sourceName, benchmark, [.. machines]);
+        }
+    }
+
+    /// <summary>Reads a file (at most 64 MiB).</summary>
+    public static AuditDocument Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(ReadBounded(path), path);
+    }
+
+    internal static byte[] ReadBounded(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                throw new RemediationInputException($"{path}: file not found");
+            }
+
+            if (info.Length > 64L * 1024 * 1024)
+            {
+                throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{path}: {info.Length} bytes is too large for an audit or scan result (limit 64 MiB)"));
+            }
+
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RemediationInputException($"{path}: cannot read the file: {e.Message}", e);
+        }
+    }
+
+    internal static byte[] ToUtf8(ReadOnlySpan<byte> content)
+    {
+        if (content.Length >= 2 && content[0] == 0xFF && content[1] == 0xFE)
+        {
+            return Encoding.UTF8.GetBytes(Encoding.Unicode.GetString(content[2..]));
+        }
+
+        if (content.Length >= 2 && content[0] == 0xFE && content[1] == 0xFF)
+        {
+            return Encoding.UTF8.GetBytes(Encoding.BigEndianUnicode.GetString(content[2..]));
+        }
+
+        if (content.Length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF)
+        {
+            return content[3..].ToArray();
+        }
+
+        return content.ToArray();
+    }
+
+    private static AuditedMachine ReadMachine(JsonElement machine, int index, string sourceName, LineMap lines)
+    {
+        if (machine.ValueKind != JsonValueKind.Object)
+        {
+            throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{sourceName}: machine #{index} is {machine.ValueKind.ToString().ToLowerInvariant()}; expected an object with \"name\" and \"results\""));
+        }
+
+        string name = GetString(machine, "name") ?? GetString(machine, "machine") ?? GetString(machine, "host")
+            ?? string.Create(CultureInfo.InvariantCulture, $"machine-{index}");
+        string? os = GetString(machine, "os") ?? (Get(machine, "os") is { ValueKind: JsonValueKind.Object } osObject ? GetString(osObject, "id") ?? GetString(osObject, "name") : null);
+        if (Get(machine, "results") is not { ValueKind: JsonValueKind.Array } results)
+        {
+            throw new RemediationInputException($"{sourceName}: machine \"{name}\" has no \"results\" list; expected \"results\": [{{\"rule\", \"setting\", \"status\", ...}}]");
+        }
+
+        List<AuditResultRow> rows = [];
+        foreach (JsonElement result in results.EnumerateArray())
+        {
+            if (result.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            int line = lines.LineOf(result);
+            string statusText = GetString(result, "status") ?? string.Empty;
+            if (!TryParseStatus(statusText, out AuditResultStatus status))
+            {
+                throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{line}: status \"{statusText}\" is not one of pass, fail, not-configured, not-applicable, error"));
+            }
+
+            rows.Add(new AuditResultRow(
+                GetString(result, "rule") ?? GetString(result, "id"),
+                GetString(result, "setting") ?? GetString(result, "settingId"),
+                status,
+                ReadValue(Get(result, "expected")),
+                ReadValue(Get(result, "configured")),
+                ReadValue(Get(result, "effective")),
+                GetString(result, "source") ?? (Get(result, "source") is { ValueKind: JsonValueKind.Object } src ? src.ToString() : null),
+                ReadRegistry(Get(result, "registry")),
+                line,
+                GetString(result, "operator"),
+                GetString(result, "stored"),
+                Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null));
+        }
+
+        return new AuditedMachine(name, os, [.. rows], GetString(machine, "benchmark"));
+    }
+
+    private static AuditRegistryRef? ReadRegistry(JsonElement? element)
+    {
+        if (element is not { ValueKind: JsonValueKind.Object } r)
+        {
+            return null;
+        }
+
+        string? valueName = GetString(r, "valueName") ?? GetString(r, "name") ?? GetString(r, "value");
+        return new AuditRegistryRef(GetString(r, "key") ?? GetString(r, "path"), valueName, GetString(r, "type"));
+    }
+
+    /// <summary>null for JSON null/absent and for the audit's spellings of "absent".</summary>
+    private static AuditValue? ReadValue(JsonElement? element)
+    {
+        if (element is not { } e)
+        {
+            return null;
+        }
+
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            case JsonValueKind.String:
+                string text = e.GetString() ?? string.Empty;
+                return IsAbsentText(text) ? null : AuditValue.Scalar(text);
+            case JsonValueKind.Number:
+                return AuditValue.Scalar(e.GetRawText());
+            case JsonValueKind.True:
+                return AuditValue.Scalar("1");
+            case JsonValueKind.False:
+                return AuditValue.Scalar("0");
+            case JsonValueKind.Array:
+                return AuditValue.List(e.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.String ? i.GetString() ?? string.Empty : i.GetRawText()));
+            default:
+                // {"value": ..., "text": ..., "display": ...}
+                return ReadValue(Get(e, "value")) ?? ReadValue(Get(e, "data")) ?? ReadValue(Get(e, "text"));
+        }
+    }
+
+    private static bool IsAbsentText(string text)
+    {
+        string t = text.Trim().Trim('(', ')').Trim();
+        return t.Length == 0
+            || t.Equals("absent", StringComparison.OrdinalIgnoreCase)
+            || t.Equals("not configured", StringComparison.OrdinalIgnoreCase)
+            || t.Equals("not-configured", StringComparison.OrdinalIgnoreCase)
+            || t.Equals("null", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static bool TryParseStatus(string text, out AuditResultStatus status)
+    {
+        string t = text.Trim().Replace("_", "-", StringComparison.Ordinal).Replace(" ", "-", StringComparison.Ordinal).ToUpperInvariant();
+        AuditResultStatus? parsed = t switch
+        {
+            "PASS" or "PASSED" or "COMPLIANT" => AuditResultStatus.Pass,
+            "FAIL" or "FAILED" or "NONCOMPLIANT" or "NON-COMPLIANT" => AuditResultStatus.Fail,
+            "NOT-CONFIGURED" or "NOTCONFIGURED" => AuditResultStatus.NotConfigured,
+            "NOT-APPLICABLE" or "NOTAPPLICABLE" or "N/A" => AuditResultStatus.NotApplicable,
+            "ERROR" => AuditResultStatus.Error,
+            _ => null,
+        };
+        status = parsed ?? AuditResultStatus.Error;
+        return parsed is not null;
+    }
+
+    internal static JsonElement? Get(JsonElement obj, string name)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (JsonProperty property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
+    }
+
+    internal static string? GetString(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
+        _ => null,
+    };
+
+    /// <summary>Line numbers of elements: JsonDocument does not keep them, so count newlines up to the element's
+    /// position, which <see cref="JsonElement.GetRawText"/> does not expose either; search the raw text instead.</summary>
+    private sealed class LineMap(byte[] utf8)
+    {
+        private int _searchFrom;
+
+        public int LineOf(JsonElement element)
+        {
+            byte[] raw = Encoding.UTF8.GetBytes(element.GetRawText());
+            int at = utf8.AsSpan(_searchFrom).IndexOf(raw.AsSpan(0, Math.Min(raw.Length, 4096)));
+            if (at < 0)
+            {
+                return 0;
+            }
+
+            at += _searchFrom;
+            _searchFrom = at + 1;
+            return utf8.AsSpan(0, at).Count((byte)'\n') + 1;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Sources;
+
+namespace SmbSign.Policy.Remediation;
+
+/// <summary>Why a setting is in a remediation plan.</summary>
+public enum RemediationReason
+{
+    /// <summary>The audit reported it as failing.</summary>
+    Failing,
+
+    /// <summary>The audit reported it as not configured and <c>--strict</c> asked to set it.</summary>
+    NotConfigured,
+
+    /// <summary>It belongs to the baseline being written.</summary>
+    Baseline,
+
+    /// <summary>Added because a list policy (Hardened UNC Paths) is written as a whole: the sibling entry keeps its value.</summary>
+    Companion,
+}
+
+/// <summary>What a setting's registry value was before the fix, as far as the input says.</summary>
+public enum PreviousState
+{
+    /// <summary>The value existed; <see cref="PreviousValue.Value"/> holds it.</summary>
+    Present,
+
+    /// <summary>The value did not exist (not configured): rollback deletes it.</summary>
+    Absent,
+
+    /// <summary>Nothing is known (baseline mode, or the audit read another location): rollback deletes the value,
+    /// which returns the setting to the OS default, and says so.</summary>
+    Unknown,
+}
+
+/// <summary>The registry value before the fix.</summary>
+/// <param name="Value">The exact typed value when <see cref="State"/> is <see cref="PreviousState.Present"/>.</param>
+/// <param name="Text">The value as the input wrote it (for reports).</param>
+public sealed record PreviousValue(PreviousState State, RegistryValue? Value, string? Text)
+{
+    /// <summary>Not configured before.</summary>
+    public static PreviousValue Absent { get; } = new(PreviousState.Absent, null, null);
+
+    /// <summary>Not known.</summary>
+    public static PreviousValue Unknown { get; } = new(PreviousState.Unknown, null, null);
+
+    /// <summary>A known previous value.</summary>
+    public static PreviousValue Of(RegistryValue value, string? text = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new(PreviousState.Present, value, text ?? value.ToDisplayString());
+    }
+
+    /// <summary>"1", "(absent)", "(unknown)".</summary>
+    public override string ToString() => State switch
+    {
+        PreviousState.Present => Text ?? Value?.ToDisplayString() ?? string.Empty,
+        PreviousState.Absent => "(absent)",
+        _ => "(unknown)",
+    };
+}
+
+/// <summary>One setting to change: which setting, to what, what it was, and why.</summary>
+/// <param name="Setting">The catalog setting.</param>
+/// <param name="Target">The value to write (parsed and validated against the setting's value spec).</param>
+/// <param name="Previous">The value before the fix, for rollback.</param>
+/// <param name="RuleId">The audit rule or baseline item that asked for it (CIS number, rule id), if any.</param>
+public sealed record RemediationItem(
+    SettingDefinition Setting,
+    SettingValue Target,
+    PreviousValue Previous,
+    string? RuleId,
+    RemediationReason Reason,
+    string? Note = null)
+{
+    /// <summary>The registry value the fix writes (primary location, catalog type).</summary>
+    public RegistryIdentity Identity => RemediationValues.IdentityOf(Setting);
+
+    /// <summary>The typed registry value the fix writes.</summary>
+    public RegistryValue RegistryValue => RemediationValues.ToRegistryValue(Setting, Target);
+}
+
+/// <summary>A setting the plan does not change, and why (passing, not applicable, unparseable expectation, ...).</summary>
+public sealed record SkippedSetting(string Setting, string? RuleId, string Reason);
+
+/// <summary>Everything to change on one machine (or for one baseline), in catalog order. Immutable.</summary>
+/// <param name="Machine">The machine name from the audit, or null for a baseline.</param>
+/// <param name="Os">The machine's OS as the audit named it.</param>
+/// <param name="Source">What the plan was made from: <c>audit FILE (benchmark)</c> or <c>baseline ID</c>.</param>
+/// <param name="Benchmark">The benchmark or baseline id.</param>
+public sealed record RemediationPlan(
+    string? Machine,
+    string? Os,
+    string Source,
+    string? Benchmark,
+    ImmutableArray<RemediationItem> Items,
+    ImmutableArray<SkippedSetting> Skipped)
+{
+    /// <summary>True when nothing needs to change.</summary>
+    public bool IsEmpty => Items.IsEmpty;
+
+    /// <summary>The item for a setting id, or null.</summary>
+    public RemediationItem? Find(string settingId) =>
+        Items.FirstOrDefault(i => string.Equals(i.Setting.Id, settingId, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A short title for generated artefacts: "SmbSign fix: cis-win11-24h2 for WS01".</summary>
+    public string Title => "SmbSign fix: " + (Benchmark ?? "baseline") + (Machine is null ? string.Empty : " for " + Machine);
+}

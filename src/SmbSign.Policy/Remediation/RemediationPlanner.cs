@@ -1,0 +1,310 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Sources;
+using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
+
+namespace SmbSign.Policy.Remediation;
+
+/// <summary>
+/// Turns an audit result or a baseline into <see cref="RemediationPlan"/>s. From an audit it takes exactly the failing
+/// results (and, when <c>strict</c>, the not-configured ones) of a machine, with the value each rule expects and the
+/// configured value before the fix (for rollback). From a baseline it takes every setting. Hardened UNC Paths is one
+/// list policy in GPO and Intune, so when one entry is fixed its sibling is carried along with its current (or
+/// expected) value. Pure: no I/O.
+/// </summary>
+public sealed class RemediationPlanner
+{
+    private static readonly string[] s_hardenedPathIds = ["client.HardenedPaths.NETLOGON", "client.HardenedPaths.SYSVOL"];
+
+    private readonly SettingsCatalog _catalog;
+    private readonly Dictionary<string, int> _order;
+
+    public RemediationPlanner(SettingsCatalog? catalog = null)
+    {
+        _catalog = catalog ?? SettingsCatalog.Default;
+        _order = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < _catalog.Settings.Length; i++)
+        {
+            _order.TryAdd(_catalog.Settings[i].Id, i);
+        }
+    }
+
+    /// <summary>The whole baseline as a plan; previous values are unknown (no snapshot).</summary>
+    public RemediationPlan FromBaseline(Baseline baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        List<RemediationItem> items = [];
+        List<SkippedSetting> skipped = [];
+        foreach (BaselineSetting entry in baseline.Settings)
+        {
+            if (!_catalog.TryGetById(entry.Setting, out SettingDefinition? setting))
+            {
+                throw new RemediationInputException($"baseline {baseline.Id}: unknown setting '{entry.Setting}'.{_catalog.DidYouMean(entry.Setting)}");
+            }
+
+            if (!RemediationValues.TryParseTarget(setting, entry.Value, out SettingValue target, out string error))
+            {
+                throw new RemediationInputException($"baseline {baseline.Id}: {setting.Id} = '{entry.Value}': {error}");
+            }
+
+            if (items.Any(i => i.Setting.Id == setting.Id))
+            {
+                skipped.Add(new SkippedSetting(setting.Id, entry.Rule, "listed twice in the baseline; the first entry wins"));
+                continue;
+            }
+
+            items.Add(new RemediationItem(setting, target, PreviousValue.Unknown, entry.Rule, RemediationReason.Baseline));
+        }
+
+        skipped.AddRange(baseline.Excluded.IsDefault ? [] : baseline.Excluded);
+        return new RemediationPlan(null, null, "baseline " + baseline.Id, baseline.Id, Sort(items), [.. skipped]);
+    }
+
+    /// <summary>One plan per selected machine: <paramref name="machine"/> (case-insensitive) or, when null, every machine.</summary>
+    public IReadOnlyList<RemediationPlan> FromAudit(AuditDocument report, string? machine, bool strict)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Machines.IsEmpty)
+        {
+            throw new RemediationInputException($"{report.Source}: the audit holds no machine");
+        }
+
+        if (machine is null)
+        {
+            return [.. report.Machines.Select(m => FromAuditedMachine(report, m, strict))];
+        }
+
+        AuditedMachine? selected = report.Machines.FirstOrDefault(m => string.Equals(m.Name, machine.Trim(), StringComparison.OrdinalIgnoreCase));
+        return selected is null
+            ? throw new RemediationInputException($"{report.Source}: no machine named '{machine}'; the audit holds {string.Join(", ", report.Machines.Select(m => m.Name))}")
+            : [FromAuditedMachine(report, selected, strict)];
+    }
+
+    /// <summary>The plan for one audited machine.</summary>
+    public RemediationPlan FromAuditedMachine(AuditDocument report, AuditedMachine machine, bool strict)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(machine);
+        List<RemediationItem> items = [];
+        List<SkippedSetting> skipped = [];
+        foreach (AuditResultRow row in machine.Results)
+        {
+            string label = row.Setting ?? row.Rule ?? "?";
+            switch (row.Status)
+            {
+                case AuditResultStatus.Pass:
+                    continue;
+                case AuditResultStatus.NotApplicable:
+                    skipped.Add(new SkippedSetting(label, row.Rule, "not applicable to this machine"));
+                    continue;
+                case AuditResultStatus.Error:
+                    skipped.Add(new SkippedSetting(label, row.Rule, "the audit could not evaluate it (status error); fix its input first"));
+                    continue;
+                case AuditResultStatus.NotConfigured when !strict:
+                    skipped.Add(new SkippedSetting(label, row.Rule, row.EffectiveCompliant == false
+                        ? $"not configured, and the OS default ({row.Effective?.Text ?? "?"}) does not comply; --strict sets it explicitly"
+                        : "not configured (the OS default applies); --strict sets it explicitly"));
+                    continue;
+            }
+
+            SettingDefinition? setting = Resolve(row.Setting);
+            if (setting is null)
+            {
+                skipped.Add(new SkippedSetting(label, row.Rule, row.Setting is null ? "the result names no setting" : $"unknown setting '{row.Setting}'"));
+                continue;
+            }
+
+            if (row.Expected is null)
+            {
+                skipped.Add(new SkippedSetting(setting.Id, row.Rule, "the result has no expected value"));
+                continue;
+            }
+
+            if (string.Equals(row.Operator, "not-equals", StringComparison.OrdinalIgnoreCase))
+            {
+                skipped.Add(new SkippedSetting(setting.Id, row.Rule, $"the rule only says the value must not be {row.Expected}; no value to write"));
+                continue;
+            }
+
+            AuditValue expected = row.Expected;
+            if (expected.IsList && expected.Items.Length > 0 && setting.Values.Kind != ValueKind.StringList)
+            {
+                // one-of: the first allowed value is the one remediation writes.
+                expected = AuditValue.Scalar(expected.Items[0]);
+            }
+
+            if (!TryTarget(setting, expected, out SettingValue target, out string error))
+            {
+                skipped.Add(new SkippedSetting(setting.Id, row.Rule, $"expected value '{row.Expected}' cannot be written: {error}"));
+                continue;
+            }
+
+            RemediationItem? existing = items.FirstOrDefault(i => i.Setting.Id == setting.Id);
+            if (existing is not null)
+            {
+                if (!existing.Target.Equals(target))
+                {
+                    skipped.Add(new SkippedSetting(setting.Id, row.Rule, $"rule {existing.RuleId} already sets {existing.Target}; this rule wants {target}"));
+                }
+
+                continue;
+            }
+
+            (PreviousValue previous, string? note) = PreviousOf(setting, row);
+            RemediationReason reason = row.Status == AuditResultStatus.Fail ? RemediationReason.Failing : RemediationReason.NotConfigured;
+            items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note));
+        }
+
+        AddHardenedPathCompanions(machine, items);
+        string? benchmark = machine.Benchmark ?? report.Benchmark;
+        return new RemediationPlan(
+            machine.Name,
+            machine.Os,
+            "audit " + report.Source + (benchmark is null ? string.Empty : " (" + benchmark + ")"),
+            benchmark,
+            Sort(items),
+            [.. skipped]);
+    }
+
+    /// <summary>The value before the fix, from the audit's configured value (exact type from its registry reference when given).</summary>
+    internal static (PreviousValue Previous, string? Note) PreviousOf(SettingDefinition setting, AuditResultRow row)
+    {
+        if (row.Registry?.Key is { Length: > 0 } key && !setting.Registry.Matches(key, row.Registry.ValueName ?? setting.ValueName))
+        {
+            return (PreviousValue.Unknown, $"the audit read {key}; the fix writes {setting.Registry.FullPath}, whose previous value is not known");
+        }
+
+        if (row.Configured is null && row.Stored is null)
+        {
+            return (PreviousValue.Absent, null);
+        }
+
+        RegistryValueType type = RemediationValues.ToSourceType(setting.ValueType);
+        AuditValue? configured = row.Configured;
+        if (row.Stored is { } stored)
+        {
+            // "REG_SZ 1": the exact stored type and text (a wrong type must come back as it was).
+            int space = stored.IndexOf(' ', StringComparison.Ordinal);
+            string head = space < 0 ? stored : stored[..space];
+            if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !Catalog.RegistryValueTypeInfo.TryParse(head, out Catalog.RegistryValueType storedType))
+            {
+                return (PreviousValue.Unknown, $"configured as '{stored}' (not a registry value); the registry rollback deletes the value");
+            }
+
+            type = RemediationValues.ToSourceType(storedType);
+            string rest = space < 0 ? string.Empty : stored[(space + 1)..];
+            if (type != RegistryValueType.MultiString || configured is not { IsList: true })
+            {
+                configured = AuditValue.Scalar(rest);
+            }
+        }
+        else if (row.Registry?.Type is { } typeText && Catalog.RegistryValueTypeInfo.TryParse(typeText, out Catalog.RegistryValueType parsedType))
+        {
+            type = RemediationValues.ToSourceType(parsedType);
+        }
+
+        RegistryValue? value = configured is null ? null : ToRegistryValue(type, configured);
+        return value is null
+            ? (PreviousValue.Unknown, $"configured value '{row.Stored ?? row.Configured?.Text}' does not fit {type.ToRegName()}; rollback cannot restore it")
+            : (PreviousValue.Of(value, value.Type == RemediationValues.ToSourceType(setting.ValueType) ? null : value.ToDisplayString() + " (" + value.Type.ToRegName() + ")"), null);
+    }
+
+    private static RegistryValue? ToRegistryValue(RegistryValueType type, AuditValue value)
+    {
+        switch (type)
+        {
+            case RegistryValueType.DWord:
+                string t = value.Text.Trim();
+                if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+                {
+                    return uint.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint hex) ? RegistryValue.FromDWord(hex) : null;
+                }
+
+                bool? flag = ValueSpec.ParseBoolean(t);
+                if (uint.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out uint n))
+                {
+                    return RegistryValue.FromDWord(n);
+                }
+
+                return flag is null ? null : RegistryValue.FromDWord(flag.Value ? 1u : 0u);
+            case RegistryValueType.QWord:
+                return ulong.TryParse(value.Text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong q) ? RegistryValue.FromQWord(q) : null;
+            case RegistryValueType.MultiString:
+                return RegistryValue.FromMultiString(value.IsList
+                    ? value.Items
+                    : value.Text.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            case RegistryValueType.String or RegistryValueType.ExpandString:
+                return RegistryValue.FromString(value.Text, type == RegistryValueType.ExpandString);
+            default:
+                return null;
+        }
+    }
+
+    private static bool TryTarget(SettingDefinition setting, AuditValue expected, out SettingValue target, out string error)
+    {
+        if (expected.IsList && setting.Values.Kind == ValueKind.StringList)
+        {
+            target = SettingValue.FromList(expected.Items);
+            error = string.Empty;
+            return true;
+        }
+
+        return RemediationValues.TryParseTarget(setting, expected.Text, out target, out error);
+    }
+
+    private SettingDefinition? Resolve(string? id)
+    {
+        if (id is null)
+        {
+            return null;
+        }
+
+        if (_catalog.TryGetById(id, out SettingDefinition? setting))
+        {
+            return setting;
+        }
+
+        IReadOnlyList<SettingDefinition> found = _catalog.Find(id);
+        return found.Count == 1 ? found[0] : null;
+    }
+
+    private void AddHardenedPathCompanions(AuditedMachine machine, List<RemediationItem> items)
+    {
+        RemediationItem? planned = items.FirstOrDefault(i => s_hardenedPathIds.Contains(i.Setting.Id, StringComparer.OrdinalIgnoreCase));
+        if (planned is null)
+        {
+            return;
+        }
+
+        foreach (string id in s_hardenedPathIds)
+        {
+            if (items.Any(i => string.Equals(i.Setting.Id, id, StringComparison.OrdinalIgnoreCase)) || !_catalog.TryGetById(id, out SettingDefinition? sibling))
+            {
+                continue;
+            }
+
+            AuditResultRow? row = machine.Find(id);
+            SettingValue? value = null;
+            string source = "the value of " + planned.Setting.Id;
+            if (row?.Configured is { } configured && row.Status == AuditResultStatus.Pass && RemediationValues.TryParseTarget(sibling, configured.Text, out SettingValue current, out _))
+            {
+                value = current;
+                source = "its current value";
+            }
+            else if (row?.Expected is { } expected && RemediationValues.TryParseTarget(sibling, expected.Text, out SettingValue wanted, out _))
+            {
+                value = wanted;
+                source = "the value its rule expects";
+            }
+
+            value ??= planned.Target;
+            PreviousValue previous = row is null ? PreviousValue.Unknown : PreviousOf(sibling, row).Previous;
+            items.Add(new RemediationItem(sibling, value, previous, row?.Rule, RemediationReason.Companion,
+                $"Hardened UNC Paths is one list policy; this entry is written with {source} so the list stays complete"));
+        }
+    }
+
+    private ImmutableArray<RemediationItem> Sort(List<RemediationItem> items) =>
+        [.. items.OrderBy(i => _order.GetValueOrDefault(i.Setting.Id, int.MaxValue)).ThenBy(i => i.Setting.Id, StringComparer.Ordinal)];
+}
