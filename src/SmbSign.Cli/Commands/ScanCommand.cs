@@ -191,11 +191,6 @@ internal static class ScanCommand
             shard = parsed;
         }
 
-        if (settings.ClientOs is not null && settings.ClientConfig is not null)
-        {
-            throw new CliException("--client-os and --client-config are mutually exclusive.");
-        }
-
         if (settings.ClientOs is { Length: 0 })
         {
             throw new CliException("--client-os: empty OS id.");
