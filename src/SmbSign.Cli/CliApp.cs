@@ -22,6 +22,7 @@ public static class CliApp
     {
         // One line per command; each command lives in Commands/<Name>Command.cs.
         yield return VersionCommand.Create(services);
+        yield return VerifyCommand.Create(services);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 with the message on stderr; user errors exit 2; bugs exit 3 without a stack trace.</summary>
