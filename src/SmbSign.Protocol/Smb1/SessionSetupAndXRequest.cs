@@ -25,8 +25,12 @@ public sealed class SessionSetupAndXRequest : ISmb1Request
     /// <summary>The SessionKey from the NEGOTIATE response (echoed back).</summary>
     public uint SessionKey { get; init; }
 
+    /// <summary>CAP_EXTENDED_SECURITY 0x80000000 | CAP_LARGE_READX 0x4000 | CAP_NT_STATUS 0x40 | CAP_NT_SMBS 0x10
+    /// | CAP_LARGE_FILES 0x08 | CAP_UNICODE 0x04 ([MS-CIFS] 2.2.4.52.2, [MS-SMB] 2.2.4.5.2).</summary>
+    public const uint DefaultCapabilities = 0x8000_405C;
+
     /// <summary>Client capabilities ([MS-SMB] 2.2.4.6.1): must include CAP_EXTENDED_SECURITY (0x80000000).</summary>
-    public uint Capabilities { get; init; } = Smb1Capabilities.ExtendedSecurity | Smb1Capabilities.Unicode | Smb1Capabilities.NtStatus | Smb1Capabilities.LargeFiles | Smb1Capabilities.NtSmbs | Smb1Capabilities.LargeReadX;
+    public uint Capabilities { get; init; } = DefaultCapabilities;
 
     public string NativeOs { get; init; } = "SmbSign";
 
@@ -95,15 +99,4 @@ public sealed class SessionSetupAndXRequest : ISmb1Request
             NativeLanMan = lanMan,
         };
     }
-}
-
-/// <summary>[MS-CIFS] 2.2.4.52.2 / [MS-SMB] 2.2.4.5.2 capability bits SmbSign uses.</summary>
-public static class Smb1Capabilities
-{
-    public const uint Unicode = 0x0000_0004;
-    public const uint LargeFiles = 0x0000_0008;
-    public const uint NtSmbs = 0x0000_0010;
-    public const uint NtStatus = 0x0000_0040;
-    public const uint LargeReadX = 0x0000_4000;
-    public const uint ExtendedSecurity = 0x8000_0000;
 }
