@@ -31,6 +31,9 @@ public sealed record SmbClientOptions
     /// <summary>Set SIGNING_REQUIRED in NEGOTIATE and SESSION_SETUP (the client's RequireMessageSigning).</summary>
     public bool RequireSigning { get; init; }
 
+    /// <summary>A file to open and read (first 64 KiB) on a disk share, relative to the share root; null lists the root instead.</summary>
+    public string? ReadPath { get; init; }
+
     /// <summary>Deadline for each operation (connect, and each request/response exchange).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 

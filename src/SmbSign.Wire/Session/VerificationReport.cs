@@ -35,6 +35,12 @@ public sealed record VerificationReport
 
     public IReadOnlyList<MessageRecord> Messages { get; init; } = [];
 
+    /// <summary>What the session did on the share, in words ("listed 3 entries in \\", "read 38 bytes from hello.txt").</summary>
+    public IReadOnlyList<string> Operations { get; init; } = [];
+
+    /// <summary>The bytes read from <see cref="SmbClientOptions.ReadPath"/>, when one was given and the read succeeded.</summary>
+    public ReadOnlyMemory<byte> ReadData { get; init; }
+
     /// <summary>Set when the session could not complete.</summary>
     public SessionError? Error { get; init; }
 
