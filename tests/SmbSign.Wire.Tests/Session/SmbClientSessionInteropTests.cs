@@ -1,4 +1,5 @@
 using SmbSign.Protocol;
+using SmbSign.Protocol.Smb2;
 using SmbSign.Testing;
 using SmbSign.Wire.Session;
 
