@@ -51,6 +51,11 @@ internal static class VerifyCommand
         {
             Description = $"Read the password from the first line of FILE (otherwise ${PasswordVariable}, otherwise a prompt)",
         };
+        Option<string?> read = new("--read")
+        {
+            Description = "On a disk share, open and read this file (path inside the share) instead of listing the share root",
+            HelpName = "PATH",
+        };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
 
         dialect.Validators.Add(result =>
@@ -79,7 +84,7 @@ internal static class VerifyCommand
 
         Command command = new("verify", "Prove signing end to end: authenticate, sign every request, verify every response, report dialect, algorithm and verdict. Exit 0 enforced, 1 not enforced or a signature failed, 2 usage/connection/logon error.")
         {
-            target, user, dialect, algorithm, requireSigning, timeout, verbose, passwordFile, format,
+            target, user, dialect, algorithm, requireSigning, timeout, verbose, passwordFile, read, format,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -118,6 +123,7 @@ internal static class VerifyCommand
                 SigningAlgorithm = chosenAlgorithm,
                 RequireSigning = parseResult.GetValue(requireSigning),
                 Timeout = TimeSpan.FromMilliseconds(parseResult.GetValue(timeout)),
+                ReadPath = parseResult.GetValue(read),
             };
 
             var client = new SmbClientSession(services.Time);

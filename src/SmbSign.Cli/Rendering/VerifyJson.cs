@@ -13,6 +13,7 @@ internal sealed record VerifyJson(
     IReadOnlyList<string> SessionFlags,
     bool ServerRequiresSigning,
     bool ClientRequiresSigning,
+    bool SessionSigningRequired,
     int Messages,
     int Signed,
     int Verified,
@@ -21,6 +22,7 @@ internal sealed record VerifyJson(
     string Reason,
     string? Error,
     string? ErrorKind,
+    IReadOnlyList<string> Operations,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<VerifyMessageJson>? MessageLog)
 {
     public static VerifyJson From(VerificationReport report, bool verbose) => new(
@@ -30,6 +32,7 @@ internal sealed record VerifyJson(
         report.SessionFlagNames,
         report.ServerRequiresSigning,
         report.ClientRequiresSigning,
+        report.SessionSigningRequired,
         report.Messages.Count,
         report.SignedCount,
         report.VerifiedCount,
@@ -38,6 +41,7 @@ internal sealed record VerifyJson(
         report.Reason,
         report.Error?.Message,
         report.Error is null ? null : ErrorKindName(report.Error.Kind),
+        report.Operations,
         verbose ? [.. report.Messages.Select(m => new VerifyMessageJson(
             m.Command, Direction(m.Direction), m.MessageId, m.Direction == MessageDirection.Response ? Status(m.Status) : null, m.Signed, m.Verified, m.MustBeSigned, m.Note))] : null);
 

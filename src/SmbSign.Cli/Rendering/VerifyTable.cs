@@ -19,6 +19,11 @@ internal static class VerifyTable
         Row(grid, "Session flags", report.SessionFlagNames.Count == 0 ? "none" : string.Join(", ", report.SessionFlagNames));
         Row(grid, "Messages", string.Create(CultureInfo.InvariantCulture,
             $"{report.Messages.Count} exchanged, {report.SignedCount} signed, {report.VerifiedCount} responses verified, {report.Failures.Count} failed"));
+        foreach (string operation in report.Operations)
+        {
+            Row(grid, "Operation", operation);
+        }
+
         console.Write(grid);
         console.WriteLine();
 

@@ -4,6 +4,7 @@ using SmbSign.Protocol;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Testing;
 using SmbSign.Wire.Session;
+using SmbClientOptions = SmbSign.Wire.Session.SmbClientOptions;
 
 namespace SmbSign.Wire.Tests.Session;
 
@@ -38,7 +39,8 @@ public sealed class SmbClientSessionFailureTests(MandatorySigningSamba samba) : 
     public async Task Verify_Smb1FlippedByte_FailsThatMessage()
     {
         await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "mandatory", MinProtocol = "NT1", MaxProtocol = "NT1" });
-        await using var proxy = TamperProxy.Start(server.EndPoint, TamperProxy.NthSigned(1));
+        // The TREE_CONNECT_ANDX reply (command 0x75): the first signed reply after the session setup.
+        await using var proxy = TamperProxy.Start(server.EndPoint, m => m.IsSmb1 && m.IsSigned && m.Command == 0x75);
         var client = new SmbClientSession(TimeProvider.System);
 
         VerificationReport report = await client.VerifyAsync(SessionTestHelpers.Options(server, proxy.Port) with { Dialect = Dialect.Smb1 }, SambaServer.Password, CancellationToken.None);

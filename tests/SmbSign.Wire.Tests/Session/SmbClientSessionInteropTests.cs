@@ -2,6 +2,7 @@ using SmbSign.Protocol;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Testing;
 using SmbSign.Wire.Session;
+using SmbClientOptions = SmbSign.Wire.Session.SmbClientOptions;
 
 namespace SmbSign.Wire.Tests.Session;
 

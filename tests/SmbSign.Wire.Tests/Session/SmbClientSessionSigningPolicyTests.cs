@@ -1,6 +1,7 @@
 using SmbSign.Protocol;
 using SmbSign.Testing;
 using SmbSign.Wire.Session;
+using SmbClientOptions = SmbSign.Wire.Session.SmbClientOptions;
 
 namespace SmbSign.Wire.Tests.Session;
 
@@ -109,5 +110,48 @@ public sealed class SmbClientSessionSigningPolicyTests
         Assert.Equal(SessionErrorKind.GuestSession, report.Error?.Kind);
         Assert.Contains("guest", report.Error!.Message, StringComparison.Ordinal);
         Assert.Contains("guest", report.SessionFlagNames);
+    }
+
+    [Fact]
+    public async Task Verify_GuestSessionNoSigningRequired_CompletesNotEnforced()
+    {
+        await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "auto", GuestShare = true });
+        var client = new SmbClientSession(TimeProvider.System);
+        SmbClientOptions options = SessionTestHelpers.Options(server) with { User = "nosuchuser", Share = "public", ReadPath = SambaServer.FileName };
+
+        VerificationReport report = await client.VerifyAsync(options, "whatever", CancellationToken.None);
+
+        string why = SessionTestHelpers.Describe(report, server);
+        Assert.Null(report.Error);
+        Assert.Contains("guest", report.SessionFlagNames);
+        Assert.False(report.Enforced, why);
+        Assert.Equal(0, report.SignedCount);
+        Assert.Equal(SambaServer.FileContent, System.Text.Encoding.UTF8.GetString(report.ReadData.Span));
+    }
+
+    [Fact]
+    public async Task Verify_Smb1AgainstSmb2OnlyServer_DialectRefused()
+    {
+        await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "mandatory" });
+        var client = new SmbClientSession(TimeProvider.System);
+
+        VerificationReport report = await client.VerifyAsync(SessionTestHelpers.Options(server) with { Dialect = Dialect.Smb1 }, SambaServer.Password, CancellationToken.None);
+
+        Assert.Equal(SessionErrorKind.DialectRefused, report.Error?.Kind);
+        Assert.Contains("SMB1", report.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_Smb1SigningMerelyEnabled_SignsAnyway()
+    {
+        // SMB1 signs when both sides enable signing ([MS-SMB] 3.2.4.2.4); Samba "auto" enables it without requiring it.
+        await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "auto", MinProtocol = "NT1", MaxProtocol = "NT1" });
+        var client = new SmbClientSession(TimeProvider.System);
+
+        VerificationReport report = await client.VerifyAsync(SessionTestHelpers.Options(server) with { Dialect = Dialect.Smb1 }, SambaServer.Password, CancellationToken.None);
+
+        Assert.True(report.Enforced, SessionTestHelpers.Describe(report, server));
+        Assert.False(report.ServerRequiresSigning);
+        Assert.Contains("the server does not require signing", report.Reason, StringComparison.Ordinal);
     }
 }
