@@ -1,0 +1,44 @@
+using SmbSign.Protocol.Encoding;
+
+namespace SmbSign.Protocol.Smb1;
+
+/// <summary>[MS-CIFS] 2.2.4.42.2 / [MS-SMB] 2.2.4.2.2 SMB_COM_READ_ANDX Response (WordCount 12). DataOffset counts from
+/// the header start; DataLengthHigh extends the length for large reads.</summary>
+public sealed class ReadAndXResponse
+{
+    public const byte WordCount = 12;
+
+    public ushort Available { get; init; }
+
+    public ReadOnlyMemory<byte> Data { get; init; }
+
+    public static ReadAndXResponse Parse(ReadOnlySpan<byte> message)
+    {
+        const string What = "READ_ANDX response";
+        Smb1Body body = Smb1Body.Read(message, What, WordCount);
+        SmbReader words = body.WordReader(What);
+        words.Skip(4);
+        ushort available = words.ReadUInt16();
+        words.Skip(4); // DataCompactionMode, Reserved1
+        ushort lengthLow = words.ReadUInt16();
+        ushort dataOffset = words.ReadUInt16();
+        ushort lengthHigh = words.ReadUInt16();
+        uint length = ((uint)lengthHigh << 16) | lengthLow;
+        if (length == 0)
+        {
+            return new ReadAndXResponse { Available = available, Data = ReadOnlyMemory<byte>.Empty };
+        }
+
+        if (dataOffset < body.BytesOffset)
+        {
+            ThrowHelper.ThrowInvalid($"READ_ANDX response: DataOffset {dataOffset} points before the data block at {body.BytesOffset}", dataOffset);
+        }
+
+        if ((ulong)dataOffset + length > (ulong)(body.BytesOffset + body.Bytes.Length))
+        {
+            ThrowHelper.ThrowBufferOutOfRange("READ_ANDX response DataOffset/DataLength", dataOffset, length, body.BytesOffset + body.Bytes.Length);
+        }
+
+        return new ReadAndXResponse { Available = available, Data = message.Slice(dataOffset, (int)length).ToArray() };
+    }
+}

@@ -1,0 +1,43 @@
+using SmbSign.Protocol.Encoding;
+
+namespace SmbSign.Protocol.Smb2.Close;
+
+/// <summary>[MS-SMB2] 2.2.16 SMB2 CLOSE Response. The attribute fields are zero unless POSTQUERY_ATTRIB was requested.</summary>
+public sealed class CloseResponse
+{
+    public const ushort StructureSize = 60;
+
+    public ushort Flags { get; init; }
+
+    public long CreationTime { get; init; }
+
+    public long LastAccessTime { get; init; }
+
+    public long LastWriteTime { get; init; }
+
+    public long ChangeTime { get; init; }
+
+    public ulong AllocationSize { get; init; }
+
+    public ulong EndOfFile { get; init; }
+
+    public uint FileAttributes { get; init; }
+
+    public static CloseResponse Parse(ReadOnlySpan<byte> message)
+    {
+        SmbReader reader = Smb2Body.Open(message, StructureSize, StructureSize, "CLOSE response");
+        ushort flags = reader.ReadUInt16();
+        reader.Skip(4);
+        return new CloseResponse
+        {
+            Flags = flags,
+            CreationTime = (long)reader.ReadUInt64(),
+            LastAccessTime = (long)reader.ReadUInt64(),
+            LastWriteTime = (long)reader.ReadUInt64(),
+            ChangeTime = (long)reader.ReadUInt64(),
+            AllocationSize = reader.ReadUInt64(),
+            EndOfFile = reader.ReadUInt64(),
+            FileAttributes = reader.ReadUInt32(),
+        };
+    }
+}

@@ -1,0 +1,15 @@
+namespace SmbSign.Protocol.Smb2.Logoff;
+
+/// <summary>[MS-SMB2] 2.2.8 SMB2 LOGOFF Response: StructureSize 4 and a reserved field.</summary>
+public sealed class LogoffResponse
+{
+    public const ushort StructureSize = 4;
+
+    public static LogoffResponse Instance { get; } = new();
+
+    public static LogoffResponse Parse(ReadOnlySpan<byte> message)
+    {
+        Smb2Body.ParseEmpty(message, "LOGOFF response");
+        return Instance;
+    }
+}

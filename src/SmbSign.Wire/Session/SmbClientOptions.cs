@@ -1,0 +1,42 @@
+using SmbSign.Protocol;
+
+namespace SmbSign.Wire.Session;
+
+/// <summary>What a verification session connects to and how it negotiates. The password is passed separately and never stored here.</summary>
+public sealed record SmbClientOptions
+{
+    /// <summary>Host name or IP address.</summary>
+    public required string Host { get; init; }
+
+    public int Port { get; init; } = 445;
+
+    /// <summary>Share to connect to; IPC$ by default.</summary>
+    public string Share { get; init; } = "IPC$";
+
+    public required string User { get; init; }
+
+    /// <summary>NTLM domain; empty for a local account.</summary>
+    public string Domain { get; init; } = string.Empty;
+
+    /// <summary>Workstation name sent in the NTLM AUTHENTICATE message.</summary>
+    public string Workstation { get; init; } = "SMBSIGN";
+
+    /// <summary>The dialect to ask for; null offers every SMB2/3 dialect and takes the server's best.
+    /// <see cref="Protocol.Dialect.Smb1"/> speaks NT LM 0.12.</summary>
+    public Dialect? Dialect { get; init; }
+
+    /// <summary>At 3.1.1: the only signing algorithm offered in SIGNING_CAPABILITIES; null offers GMAC, CMAC and HMAC.</summary>
+    public SigningAlgorithm? SigningAlgorithm { get; init; }
+
+    /// <summary>Set SIGNING_REQUIRED in NEGOTIATE and SESSION_SETUP (the client's RequireMessageSigning).</summary>
+    public bool RequireSigning { get; init; }
+
+    /// <summary>A file to open and read (first 64 KiB) on a disk share, relative to the share root; null lists the root instead.</summary>
+    public string? ReadPath { get; init; }
+
+    /// <summary>Deadline for each operation (connect, and each request/response exchange).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The target as <c>//host:port/share</c> (IPv6 hosts in brackets).</summary>
+    public string DisplayTarget => $"//{(Host.Contains(':', StringComparison.Ordinal) ? "[" + Host + "]" : Host)}:{Port}/{Share}";
+}

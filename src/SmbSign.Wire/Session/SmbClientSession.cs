@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using SmbSign.Protocol;
+using SmbSign.Wire.Transport;
+
+namespace SmbSign.Wire.Session;
+
+/// <summary>A small SMB client that opens one authenticated session and records every message with its signing
+/// state (see docs/design/session.md). One instance can run many sessions; each call is independent.</summary>
+public sealed class SmbClientSession
+{
+    /// <summary>Largest frame accepted from the server: the session never asks for more than 64 KiB at once.</summary>
+    private const int MaxFrameSize = 1 << 20;
+
+    private readonly TimeProvider _time;
+    private readonly Action<Span<byte>> _random;
+
+    /// <param name="time">Clock for timeouts and the NTLM timestamp fallback.</param>
+    /// <param name="random">Source of salts, client challenges, session keys and GUIDs; defaults to the system CSPRNG.
+    /// Tests pass a seeded one so runs reproduce.</param>
+    public SmbClientSession(TimeProvider time, Action<Span<byte>>? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _random = random ?? System.Security.Cryptography.RandomNumberGenerator.Fill;
+    }
+
+    /// <summary>Runs NEGOTIATE, SESSION_SETUP, TREE_CONNECT, a few operations, TREE_DISCONNECT and LOGOFF against the
+    /// target and returns the report. Expected failures (refused, timeout, logon failure, bad share, a peer that breaks
+    /// the protocol) are in <see cref="VerificationReport.Error"/>; a response that fails verification ends the session
+    /// and is in <see cref="VerificationReport.Failures"/>. Only <paramref name="cancellationToken"/> throws.</summary>
+    public async Task<VerificationReport> VerifyAsync(SmbClientOptions options, string password, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(password);
+        var recorder = new SessionRecorder(options);
+        try
+        {
+            IPEndPoint endPoint = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+            SmbConnection connection = await SmbConnection.ConnectAsync(endPoint, options.Timeout, _time, MaxFrameSize, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                connection.ReadTimeout = options.Timeout;
+                if (options.Dialect == Dialect.Smb1)
+                {
+                    using var driver = new Smb1SessionDriver(connection, options, password, recorder, _random, _time);
+                    await driver.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    using var driver = new Smb2SessionDriver(connection, options, password, recorder, _random, _time);
+                    await driver.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (SessionAbortException e)
+        {
+            recorder.Error = e.Error;
+        }
+        catch (VerificationStoppedException)
+        {
+            // Recorded as a failure; the client disconnects ([MS-SMB2] 3.2.5.1.3).
+        }
+        catch (SmbTransportException e)
+        {
+            recorder.Error = new SessionError(
+                e.Kind == TransportErrorKind.Timeout ? SessionErrorKind.Timeout : SessionErrorKind.Connection,
+                $"{options.DisplayTarget}: {e.Message}");
+        }
+        catch (SmbProtocolException e)
+        {
+            recorder.Error = new SessionError(SessionErrorKind.Protocol, $"the server's reply does not follow the protocol: {e.Message}");
+        }
+
+        return recorder.ToReport();
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(options.Host, out IPAddress? address))
+        {
+            return new IPEndPoint(address, options.Port);
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await Dns.GetHostAddressesAsync(options.Host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new SessionAbortException(new SessionError(SessionErrorKind.Connection, $"cannot resolve host '{options.Host}': {e.SocketErrorCode}"));
+        }
+
+        IPAddress? chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+        return chosen is null
+            ? throw new SessionAbortException(new SessionError(SessionErrorKind.Connection, $"host '{options.Host}' has no address"))
+            : new IPEndPoint(chosen, options.Port);
+    }
+
+    internal static string Hex(uint status) => "0x" + status.ToString("X8", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using SmbSign.Protocol;
+
+namespace SmbSign.Wire.Session;
+
+/// <summary>The outcome of one <c>smbsign verify</c> session: what was negotiated, every message with its signing
+/// state, the failures, and the verdict. Immutable; built by <see cref="SmbClientSession"/>.</summary>
+public sealed record VerificationReport
+{
+    /// <summary>[MS-SMB2] 2.2.6 SessionFlags (SMB1: Action bit 0 maps to <see cref="SessionFlagGuest"/>).</summary>
+    public const ushort SessionFlagGuest = 0x0001;
+    public const ushort SessionFlagNull = 0x0002;
+    public const ushort SessionFlagEncryptData = 0x0004;
+
+    /// <summary>The target as <c>//host:port/share</c>.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The negotiated dialect, null when NEGOTIATE did not complete.</summary>
+    public Dialect? Dialect { get; init; }
+
+    /// <summary>The algorithm the session signs with, null before a dialect was negotiated.</summary>
+    public SigningAlgorithm? SigningAlgorithm { get; init; }
+
+    /// <summary>Raw SessionFlags of the final SESSION_SETUP response.</summary>
+    public ushort SessionFlags { get; init; }
+
+    /// <summary>True when the server's NEGOTIATE SecurityMode had SIGNING_REQUIRED (SMB1: SECURITY_SIGNATURES_REQUIRED).</summary>
+    public bool ServerRequiresSigning { get; init; }
+
+    /// <summary>True when the client asked for signing to be required (--require-signing).</summary>
+    public bool ClientRequiresSigning { get; init; }
+
+    /// <summary>True when the session signs every message (Session.SigningRequired, or SMB1 signing active).</summary>
+    public bool SessionSigningRequired { get; init; }
+
+    public IReadOnlyList<MessageRecord> Messages { get; init; } = [];
+
+    /// <summary>What the session did on the share, in words ("listed 3 entries in \\", "read 38 bytes from hello.txt").</summary>
+    public IReadOnlyList<string> Operations { get; init; } = [];
+
+    /// <summary>The bytes read from <see cref="SmbClientOptions.ReadPath"/>, when one was given and the read succeeded.</summary>
+    public ReadOnlyMemory<byte> ReadData { get; init; }
+
+    /// <summary>Set when the session could not complete.</summary>
+    public SessionError? Error { get; init; }
+
+    /// <summary>"guest", "anonymous", "encrypt" for the bits set in <see cref="SessionFlags"/>.</summary>
+    public IReadOnlyList<string> SessionFlagNames
+    {
+        get
+        {
+            var names = new List<string>();
+            if ((SessionFlags & SessionFlagGuest) != 0)
+            {
+                names.Add("guest");
+            }
+
+            if ((SessionFlags & SessionFlagNull) != 0)
+            {
+                names.Add("anonymous");
+            }
+
+            if ((SessionFlags & SessionFlagEncryptData) != 0)
+            {
+                names.Add("encrypt");
+            }
+
+            return names;
+        }
+    }
+
+    public int SignedCount => Messages.Count(m => m.Signed);
+
+    public int VerifiedCount => Messages.Count(m => m.Verified == true);
+
+    /// <summary>Responses that failed verification or came unsigned although they had to be signed.</summary>
+    public IReadOnlyList<VerificationFailure> Failures =>
+        [.. Messages.Where(m => m.Verified == false).Select(m => new VerificationFailure(m.Command, m.Direction, m.MessageId, m.Note ?? "signature did not verify"))];
+
+    /// <summary>True only when the session completed, at least one message followed authentication, and every message
+    /// after authentication was signed and (responses) verified.</summary>
+    public bool Enforced => Verdict().Enforced;
+
+    /// <summary>Why the session is or is not enforced, in one sentence.</summary>
+    public string Reason => Verdict().Reason;
+
+    private (bool Enforced, string Reason) Verdict()
+    {
+        if (Failures.Count > 0)
+        {
+            VerificationFailure first = Failures[0];
+            return (false, string.Create(CultureInfo.InvariantCulture,
+                $"verification failed for {first.Command} {Lower(first.Direction)} (MessageId {first.MessageId}): {first.Reason}; the session is not trusted"));
+        }
+
+        if (Error is not null)
+        {
+            return (false, "the session did not complete: " + Error.Message);
+        }
+
+        MessageRecord[] after = [.. Messages.Where(m => m.MustBeSigned)];
+        if (after.Length == 0)
+        {
+            return (false, "no message after authentication was exchanged");
+        }
+
+        MessageRecord[] unsigned = [.. after.Where(m => !m.Signed)];
+        if (unsigned.Length > 0)
+        {
+            string why = ServerRequiresSigning || ClientRequiresSigning
+                ? "although signing was required"
+                : "the server does not require signing and the client did not require it";
+            return (false, string.Create(CultureInfo.InvariantCulture,
+                $"{unsigned.Length} of {after.Length} messages after authentication were not signed (first: {unsigned[0].Command} {Lower(unsigned[0].Direction)}, MessageId {unsigned[0].MessageId}); {why}"));
+        }
+
+        string note = ServerRequiresSigning ? "the server requires signing" : "signed because the client required it; the server does not require signing";
+        return (true, string.Create(CultureInfo.InvariantCulture, $"all {after.Length} messages after authentication were signed and every response verified; {note}"));
+    }
+
+    private static string Lower(MessageDirection direction) => direction == MessageDirection.Request ? "request" : "response";
+}
