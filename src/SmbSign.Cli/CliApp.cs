@@ -22,6 +22,13 @@ public static class CliApp
     {
         // One line per command; each command lives in Commands/<Name>Command.cs.
         yield return VersionCommand.Create(services);
+        yield return ExplainCommand.Create(services);
+        yield return MatrixCommand.Create(services);
+        yield return EvaluateCommand.Create(services);
+        yield return SignatureCommand.Create(services);
+        yield return BenchCommand.Create(services);
+        yield return ScanCommand.Create(services);
+        yield return CaptureCommand.Create(services);
         yield return AuditCommand.Create(services);
         yield return FixCommand.Create(services);
     }

@@ -33,11 +33,11 @@ public static class OutcomeMatrix
             throw new ArgumentOutOfRangeException(nameof(dialect), dialect, "Expected an SMB 2/3 dialect.");
         }
 
-        (string Label, bool Require)[] sides = [("RequireSecuritySignature = 1", true), ("RequireSecuritySignature = 0", false)];
+        (string Label, bool Require)[] sides = [("Require=1", true), ("Require=0", false)];
         ImmutableArray<OutcomeTableRow> rows =
         [
             .. sides.Select(c => new OutcomeTableRow(
-                "Client " + c.Label,
+                c.Label,
                 [.. sides.Select(s => SigningOutcomeEngine.Evaluate(
                     WindowsClient().With("client.RequireSecuritySignature", c.Require),
                     WindowsServer().With("server.RequireSecuritySignature", s.Require),
@@ -46,9 +46,9 @@ public static class OutcomeMatrix
         return new OutcomeTable(
             "smb2",
             $"SMB 2 / SMB 3 (dialect {dialect.ToDisplayString()}): only the two RequireSecuritySignature values count",
-            "Client",
-            "Server",
-            [.. sides.Select(s => "Server " + s.Label)],
+            "Client RequireSecuritySignature",
+            "Server RequireSecuritySignature",
+            [.. sides.Select(s => s.Label)],
             rows,
             [
                 SigningOutcomeEngine.EnableIgnoredNote,
@@ -63,14 +63,14 @@ public static class OutcomeMatrix
     {
         (string Label, bool Require, bool Enable)[] sides =
         [
-            ("RequireSecuritySignature = 1", true, true),
-            ("EnableSecuritySignature = 1", false, true),
-            ("EnableSecuritySignature = 0", false, false),
+            ("Require=1", true, true),
+            ("Enable=1", false, true),
+            ("Enable=0", false, false),
         ];
         ImmutableArray<OutcomeTableRow> rows =
         [
             .. sides.Select(c => new OutcomeTableRow(
-                "Client " + c.Label,
+                c.Label,
                 [.. sides.Select(s => SigningOutcomeEngine.Evaluate(
                     Smb1Client(WindowsClient().With("client.RequireSecuritySignature", c.Require).With("client.EnableSecuritySignature", c.Enable)),
                     Smb1Server(WindowsServer().With("server.RequireSecuritySignature", s.Require).With("server.EnableSecuritySignature", s.Enable)),
@@ -79,11 +79,11 @@ public static class OutcomeMatrix
         return new OutcomeTable(
             "smb1",
             "SMB1: the \"if client / server agrees\" settings count",
-            "Client",
-            "Server",
-            [.. sides.Select(s => "Server " + s.Label)],
+            "Client RequireSecuritySignature / EnableSecuritySignature",
+            "Server RequireSecuritySignature / EnableSecuritySignature",
+            [.. sides.Select(s => s.Label)],
             rows,
-            ["Rows with Require = 0 have Enable as shown; Require = 1 implies Enable.", "Both sides merely enabled is enough to sign in SMB1 (unlike SMB 2/3)."]);
+            ["Enable=1 and Enable=0 rows and columns have Require=0; Require=1 implies Enable=1.", "Both sides merely enabled is enough to sign in SMB1 (unlike SMB 2/3)."]);
     }
 
     /// <summary>SMB1 policy states ([MS-SMB] 3.2.4.2.4): Disabled / Declined / Enabled / Required on both sides; Disabled is Samba's <c>signing = disabled</c>.</summary>
@@ -93,15 +93,15 @@ public static class OutcomeMatrix
         ImmutableArray<OutcomeTableRow> rows =
         [
             .. states.Select(c => new OutcomeTableRow(
-                "Client " + Describe(c, server: false),
+                c.ToString(),
                 [.. states.Select(s => SigningOutcomeEngine.Evaluate(ClientIn(c), ServerIn(s), Dialect.Smb1))])),
         ];
         return new OutcomeTable(
             "smb1-states",
             "SMB1 signing states (MS-SMB 3.2.4.2.4, Samba smb_signing_set_negotiated)",
-            "Client",
-            "Server",
-            [.. states.Select(s => "Server " + Describe(s, server: true))],
+            "Client state",
+            "Server state",
+            [.. states.Select(s => s.ToString())],
             rows,
             [
                 "Windows: Require = 1 → Required; Require = 0 & Enable = 1 → Enabled; both 0 → Declined. Disabled exists only as Samba 'client signing' / 'server signing' = disabled.",
@@ -111,14 +111,6 @@ public static class OutcomeMatrix
 
     /// <summary>Every table: SMB 2/3 (3.1.1), SMB1 (Windows settings), SMB1 (states).</summary>
     public static IReadOnlyList<OutcomeTable> All() => [Smb2(), Smb1Windows(), Smb1States()];
-
-    private static string Describe(Smb1SigningState state, bool server) => state switch
-    {
-        Smb1SigningState.Disabled => $"Disabled (Samba {(server ? "server" : "client")} signing = disabled)",
-        Smb1SigningState.Declined => "Declined (Require = 0, Enable = 0)",
-        Smb1SigningState.Enabled => "Enabled (Enable = 1)",
-        _ => "Required (Require = 1)",
-    };
 
     private static ClientPolicy ClientIn(Smb1SigningState state) => state switch
     {

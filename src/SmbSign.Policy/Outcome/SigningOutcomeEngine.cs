@@ -25,6 +25,9 @@ public static class SigningOutcomeEngine
     /// <summary>Note for a guest session facing a client that requires signing.</summary>
     public const string GuestCannotSignNote = "A guest logon cannot sign, so a client that requires signing refuses it.";
 
+    /// <summary>How to get signing, in every channel's words (Windows, Samba, macOS).</summary>
+    public const string RequireHint = "To sign, set RequireSecuritySignature = 1 on either side; Samba equivalents: 'server signing = mandatory' (server) or 'client signing = required' (client); macOS: signing_required = yes in nsmb.conf.";
+
     private const string ClientRequire = "client.RequireSecuritySignature";
     private const string ClientEnable = "client.EnableSecuritySignature";
     private const string ServerRequire = "server.RequireSecuritySignature";
@@ -186,6 +189,7 @@ public static class SigningOutcomeEngine
                 _decidedBy.AddRange(client.RequireRefs);
                 _decidedBy.AddRange(server.RequireRefs);
                 _notes.Insert(0, "Neither side requires signing, so the session is not signed.");
+                _notes.Add(RequireHint);
                 if (_dialect == Dialect.Smb311)
                 {
                     _notes.Add("SMB 3.1.1 still signs the final SESSION_SETUP response and every TREE_CONNECT even when the session is not signed (MS-SMB2 3.2.5.3.1, 3.3.5.7).");
@@ -305,6 +309,7 @@ public static class SigningOutcomeEngine
                 }
 
                 _notes.Insert(0, "No side requires signing and not both enable it, so the SMB1 session is not signed.");
+                _notes.Add(RequireHint);
             }
 
             if (failure is not null)

@@ -28,7 +28,7 @@ public enum RegistryHive
 /// default value, or the key itself for key-level observations). Equality and hashing ignore case, like Windows.</summary>
 public readonly struct RegistryIdentity : IEquatable<RegistryIdentity>
 {
-    /// <summary>Creates an identity; <paramref name="keyPath"/> is normalised with <see cref="RegistryPaths.NormalizeKey"/>.</summary>
+    /// <summary>Creates an identity; <paramref name="keyPath"/> is normalised with <see cref="RegistryPaths.NormalizeKey(string)"/>.</summary>
     public RegistryIdentity(string keyPath, string valueName)
     {
         ArgumentNullException.ThrowIfNull(keyPath);
@@ -128,6 +128,17 @@ public static class RegistryPaths
         }
 
         return RegistryHive.None;
+    }
+
+    /// <summary>As <see cref="NormalizeKey(ReadOnlySpan{char})"/>, returning <paramref name="keyPath"/> itself when it
+    /// is already normal (no allocation on the hot path: readers create an identity per value).</summary>
+    public static string NormalizeKey(string keyPath)
+    {
+        ArgumentNullException.ThrowIfNull(keyPath);
+        ReadOnlySpan<char> trimmed = keyPath.AsSpan().Trim().Trim('\\');
+        return trimmed.Length == keyPath.Length && !trimmed.Contains("\\\\", StringComparison.Ordinal) && !IsNumberedControlSet(trimmed, out _)
+            ? keyPath
+            : NormalizeKey(trimmed);
     }
 
     /// <summary>Normalises a hive-less key path: trims spaces, drops leading/trailing and doubled backslashes, and

@@ -64,7 +64,7 @@ public static class SourceDetector
             return ContainsAny(text, _powerShellMarkers) ? SourceFormat.PowerShellJson : SourceFormat.Unknown;
         }
 
-        if (ContainsAny(text, _templateSections) || text.Contains("$CHICAGO$", StringComparison.OrdinalIgnoreCase))
+        if (ContainsAny(text, _templateSections) || AsciiSearch.ContainsIgnoreCase(text, "$CHICAGO$"))
         {
             return SourceFormat.SecurityTemplate;
         }
@@ -275,7 +275,7 @@ public static class SourceDetector
     {
         foreach (string marker in markers)
         {
-            if (text.Contains(marker, StringComparison.OrdinalIgnoreCase))
+            if (AsciiSearch.ContainsIgnoreCase(text, marker))
             {
                 return true;
             }

@@ -41,6 +41,7 @@ public sealed class OutcomeTablesTests
         {
             Assert.Equal(["client.RequireSecuritySignature", "server.RequireSecuritySignature"], outcome.DecidedBy.ToArray());
             Assert.Null(outcome.Algorithm);
+            Assert.Contains(SigningOutcomeEngine.RequireHint, outcome.Notes);
         }
         else
         {

@@ -54,3 +54,26 @@ public sealed class RegistryIdentityTests
         Assert.Equal("x", SourceLocation.OfFile("x", SourceFormat.Unknown).ToString());
     }
 }
+
+public sealed class AsciiSearchTests
+{
+    [Theory]
+    [InlineData("camelCase hit", "{\"omaSettings\": []}", "OmaSettings", true)]
+    [InlineData("marker at the very end", "abc@ODATA.TYPE", "@odata.type", true)]
+    [InlineData("first char matches, rest does not", "settingX settingIn", "settingInstance", false)]
+    [InlineData("text shorter than marker", "[Uni", "[Unicode]", false)]
+    [InlineData("non-letter first char", "x$chicago$y", "$CHICAGO$", true)]
+    public void ContainsIgnoreCase_Cases(string description, string text, string marker, bool expected)
+    {
+        Assert.True(expected == AsciiSearch.ContainsIgnoreCase(text, marker), description);
+    }
+
+    [Fact]
+    public void NormalizeKey_AlreadyNormal_ReturnsTheSameInstance()
+    {
+        string key = @"SOFTWARE\Policies\Microsoft\Windows\LanmanWorkstation";
+
+        Assert.Same(key, RegistryPaths.NormalizeKey(key));
+        Assert.Same(key, new RegistryIdentity(key, "V").KeyPath);
+    }
+}

@@ -167,7 +167,7 @@ public sealed partial class IntunePolicyReader : SourceReader
     {
         string value = choice.GetString("value") ?? string.Empty;
         string option = value;
-        if (value.StartsWith(id + "_", StringComparison.OrdinalIgnoreCase))
+        if (value.Length > id.Length + 1 && value[id.Length] == '_' && value.AsSpan(0, id.Length).Equals(id, StringComparison.OrdinalIgnoreCase))
         {
             option = value[(id.Length + 1)..];
         }

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using SmbSign.Protocol;
+using SmbSign.Wire.Capture;
+using SmbSign.Wire.Capture.Analysis;
+
+namespace SmbSign.Cli.Rendering;
+
+/// <summary>JSON report of <c>smbsign capture</c>; field names follow issue 8. Fields that need signature verification
+/// (user, domain, signingAlgorithm, verified, failed, failures) are null until verification lands.</summary>
+internal sealed record CaptureReportJson(
+    IReadOnlyList<CaptureFileJson> Files,
+    IReadOnlyList<CaptureConnectionJson> Connections,
+    IReadOnlyList<CaptureFindingJson> Findings,
+    long Gaps,
+    long GapBytes);
+
+internal sealed record CaptureFileJson(string Path, string Format, long Packets, long Bytes, string? Truncated, CaptureStatisticsJson Statistics);
+
+internal sealed record CaptureStatisticsJson(
+    long TcpConnections,
+    long SmbConnections,
+    long SmbMessages,
+    long NonTcpPackets,
+    long IpFragments,
+    long MalformedPackets,
+    long UnsupportedLinkTypePackets,
+    long Retransmissions,
+    long OutOfOrderSegments,
+    long Gaps,
+    long GapBytes);
+
+internal sealed record CaptureConnectionJson(
+    string? File,
+    int Stream,
+    string Client,
+    string Server,
+    string ClientDecidedBy,
+    string? Dialect,
+    bool? ClientRequiresSigning,
+    bool? ServerRequiresSigning,
+    string? SigningAlgorithm,
+    long FirstFrame,
+    long LastFrame,
+    long Messages,
+    long Signed,
+    long Unsigned,
+    long Encrypted,
+    long Compressed,
+    long Smb1Messages,
+    long Gaps,
+    IReadOnlyList<CaptureSessionJson> Sessions);
+
+internal sealed record CaptureSessionJson(
+    string SessionId,
+    string? User,
+    string? Domain,
+    bool? Guest,
+    bool? Anonymous,
+    long Messages,
+    long Signed,
+    long Unsigned,
+    long? Verified,
+    long? Failed,
+    long? UnsignedWhileRequired,
+    IReadOnlyList<long> UnsignedWhileRequiredFrames,
+    long Encrypted,
+    IReadOnlyList<CaptureFailureJson>? Failures);
+
+internal sealed record CaptureFailureJson(long Frame, string Command, string MessageId);
+
+internal sealed record CaptureFindingJson(string Severity, string Code, string Message, string? Connection, string? SessionId, IReadOnlyList<long> Frames);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(CaptureReportJson))]
+internal sealed partial class CaptureJsonContext : JsonSerializerContext;
+
+internal static class CaptureJsonMapper
+{
+    public static CaptureReportJson Map(CaptureSummary summary) => new(
+        summary.Sources.Select(MapSource).ToList(),
+        summary.Connections.Select(MapConnection).ToList(),
+        summary.Findings.Select(f => new CaptureFindingJson(
+            f.Severity.ToString().ToLowerInvariant(), f.Code, f.Message, f.Connection,
+            f.SessionId is { } id ? CaptureSummaryBuilder.FormatSessionId(id) : null, f.Frames)).ToList(),
+        summary.Gaps,
+        summary.GapBytes);
+
+    private static CaptureFileJson MapSource(CaptureSource source)
+    {
+        var s = source.Run.Statistics;
+        return new CaptureFileJson(
+            source.Source,
+            FormatName(source.Run.Format),
+            source.Run.Packets,
+            source.Run.Bytes,
+            source.Run.Truncation?.ToString(),
+            new CaptureStatisticsJson(
+                s.TcpConnections, s.SmbConnections, s.SmbMessages, s.NonTcpPackets, s.IpFragments, s.MalformedPackets,
+                s.UnsupportedLinkTypePackets, s.Retransmissions, s.OutOfOrderSegments, s.Gaps, s.GapBytes));
+    }
+
+    public static string FormatName(CaptureFileFormat format) => format switch
+    {
+        CaptureFileFormat.Pcap => "pcap",
+        CaptureFileFormat.PcapNanoseconds => "pcap-ns",
+        _ => "pcapng",
+    };
+
+    private static CaptureConnectionJson MapConnection(ConnectionSummary c) => new(
+        c.Source,
+        c.Connection.StreamIndex,
+        c.Connection.Client.ToString(),
+        c.Connection.Server.ToString(),
+        ClientEvidenceName(c.Connection.ClientSideEvidence),
+        c.Dialect?.ToDisplayString(),
+        c.ClientRequiresSigning,
+        c.ServerRequiresSigning,
+        null,
+        c.Connection.FirstFrame,
+        c.Connection.LastFrame,
+        c.Messages,
+        c.Signed,
+        c.Unsigned,
+        c.Encrypted,
+        c.Compressed,
+        c.Smb1Messages,
+        c.Gaps,
+        c.Sessions.Select(s => new CaptureSessionJson(
+            CaptureSummaryBuilder.FormatSessionId(s.SessionId),
+            null,
+            null,
+            s.Guest,
+            s.Anonymous,
+            s.Messages,
+            s.Signed,
+            s.Unsigned,
+            null,
+            null,
+            s.UnsignedWhileRequired,
+            s.UnsignedWhileRequiredFrames,
+            s.Encrypted,
+            null)).ToList());
+
+    public static string ClientEvidenceName(Wire.Capture.Tcp.ClientSideEvidence evidence) => evidence switch
+    {
+        Wire.Capture.Tcp.ClientSideEvidence.Syn => "syn",
+        Wire.Capture.Tcp.ClientSideEvidence.ServerPort => "port",
+        Wire.Capture.Tcp.ClientSideEvidence.MessageFlags => "flags",
+        Wire.Capture.Tcp.ClientSideEvidence.FirstSender => "first-sender",
+        _ => "unknown",
+    };
+
+    public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,157 @@
+using SmbSign.Protocol;
+using SmbSign.Wire.Capture.Smb;
+using SmbSign.Wire.Capture.Tcp;
+
+namespace SmbSign.Wire.Capture.Analysis;
+
+/// <summary>How much a finding matters.</summary>
+public enum FindingSeverity
+{
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>A plain-words observation about a capture.</summary>
+/// <param name="Code">Stable identifier: smb1, not-signed, unsigned-while-required, guest, anonymous, encrypted, gaps, truncated, no-smb, not-verified.</param>
+/// <param name="Severity">How much it matters.</param>
+/// <param name="Message">The observation in plain words.</param>
+/// <param name="Connection">"client -> server" when it concerns one connection.</param>
+/// <param name="SessionId">The session it concerns, when one.</param>
+/// <param name="Frames">Example frame numbers (at most 10).</param>
+public sealed record CaptureFinding(string Code, FindingSeverity Severity, string Message, string? Connection, ulong? SessionId, IReadOnlyList<long> Frames);
+
+/// <summary>Counts for one session (SMB2 SessionId or SMB1 UID) on one connection.</summary>
+public sealed class SessionSummary
+{
+    internal SessionSummary(ulong sessionId, long firstFrame)
+    {
+        SessionId = sessionId;
+        FirstFrame = firstFrame;
+    }
+
+    public ulong SessionId { get; }
+
+    public long FirstFrame { get; }
+
+    public long Messages { get; internal set; }
+
+    public long Signed { get; internal set; }
+
+    public long Unsigned { get; internal set; }
+
+    public long Encrypted { get; internal set; }
+
+    /// <summary>Messages that had to be signed by [MS-SMB2] 3.2.4.1.1 / 3.3.4.1.1 but were not; null when that
+    /// cannot be told (SMB1, or the NEGOTIATE or final SESSION_SETUP is not in the capture).</summary>
+    public long? UnsignedWhileRequired { get; internal set; }
+
+    /// <summary>From the final SESSION_SETUP response's SessionFlags (IS_GUEST) or the SMB1 Action field; null when not captured.</summary>
+    public bool? Guest { get; internal set; }
+
+    /// <summary>From the final SESSION_SETUP response's SessionFlags (IS_NULL); null when not captured or SMB1.</summary>
+    public bool? Anonymous { get; internal set; }
+
+    /// <summary>True once the capture showed a successful SESSION_SETUP response for this session.</summary>
+    public bool Established { get; internal set; }
+
+    /// <summary>Frames of the first unsigned-while-required messages (at most 10).</summary>
+    public IReadOnlyList<long> UnsignedWhileRequiredFrames => UnsignedFrames;
+
+    internal List<long> UnsignedFrames { get; } = [];
+}
+
+/// <summary>What one TCP connection's SMB traffic showed.</summary>
+public sealed class ConnectionSummary
+{
+    internal ConnectionSummary(TcpConnectionInfo connection, string? source)
+    {
+        Connection = connection;
+        Source = source;
+    }
+
+    public TcpConnectionInfo Connection { get; }
+
+    /// <summary>The capture file it came from (null for a single unnamed stream).</summary>
+    public string? Source { get; }
+
+    /// <summary>The dialect from the last NEGOTIATE response (SMB2 DialectRevision, or <see cref="Protocol.Dialect.Smb1"/>
+    /// for an NT LM 0.12 SMB1 response); null when no response was captured.</summary>
+    public Dialect? Dialect { get; internal set; }
+
+    /// <summary>The client's SecurityMode from its NEGOTIATE request (SMB2 u16 at header offset 68).</summary>
+    public ushort? ClientSecurityMode { get; internal set; }
+
+    /// <summary>The server's SecurityMode from its NEGOTIATE response (SMB2 u16 at 66; SMB1 byte after DialectIndex).</summary>
+    public ushort? ServerSecurityMode { get; internal set; }
+
+    /// <summary>SMB2: SIGNING_REQUIRED (0x2) in the client's NEGOTIATE request; SMB1: SECURITY_SIGNATURE_REQUIRED in
+    /// the client's Flags2. Null when not captured.</summary>
+    public bool? ClientRequiresSigning { get; internal set; }
+
+    /// <summary>SMB2: SIGNING_REQUIRED in the NEGOTIATE response; SMB1: NEGOTIATE_SECURITY_SIGNATURES_REQUIRED (0x08).</summary>
+    public bool? ServerRequiresSigning { get; internal set; }
+
+    /// <summary>True when the client opened with an SMB1 NEGOTIATE (a multi-protocol negotiate), whatever was chosen.</summary>
+    public bool ClientOfferedSmb1 { get; internal set; }
+
+    public long Messages { get; internal set; }
+
+    public long Signed { get; internal set; }
+
+    public long Unsigned { get; internal set; }
+
+    public long Encrypted { get; internal set; }
+
+    public long Compressed { get; internal set; }
+
+    public long Smb1Messages { get; internal set; }
+
+    public long Gaps { get; internal set; }
+
+    public long GapBytes { get; internal set; }
+
+    /// <summary>Frames lost to gaps, incomplete at the end, or malformed.</summary>
+    public long UnreadableFrames { get; internal set; }
+
+    /// <summary>Sessions in order of first appearance; SessionId 0 (NEGOTIATE, first SESSION_SETUP) is not a session and is not listed.</summary>
+    public IReadOnlyList<SessionSummary> Sessions => SessionList;
+
+    internal List<SessionSummary> SessionList { get; } = [];
+
+    internal Dictionary<ulong, SessionSummary> SessionsById { get; } = [];
+
+    /// <summary>True when either side required signing (SMB2: [MS-SMB2] 3.2.5.3.1, 3.3.5.5.3; SMB1: a Required side
+    /// signs with any peer that allows it); false when both sides' modes were captured and neither required it; null
+    /// when the NEGOTIATE was not captured.</summary>
+    public bool? SigningRequired
+    {
+        get
+        {
+            if (Dialect is null)
+            {
+                return null;
+            }
+
+            if (ClientRequiresSigning == true || ServerRequiresSigning == true)
+            {
+                return true;
+            }
+
+            return ClientRequiresSigning is null || ServerRequiresSigning is null ? null : false;
+        }
+    }
+}
+
+/// <summary>One capture file read to its end.</summary>
+/// <param name="Source">File name, or "-" for stdin.</param>
+/// <param name="Run">Format, counters and truncation.</param>
+public sealed record CaptureSource(string Source, CaptureRunResult Run);
+
+/// <summary>The whole report: connections, findings and gap count, without signature verification.</summary>
+public sealed record CaptureSummary(
+    IReadOnlyList<CaptureSource> Sources,
+    IReadOnlyList<ConnectionSummary> Connections,
+    IReadOnlyList<CaptureFinding> Findings,
+    long Gaps,
+    long GapBytes);

@@ -1,0 +1,418 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using SmbSign.Protocol;
+using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Smb2;
+using SmbSign.Wire.Capture.Smb;
+using SmbSign.Wire.Capture.Tcp;
+
+namespace SmbSign.Wire.Capture.Analysis;
+
+/// <summary>Collects per-connection and per-session counts from the message stream: dialect and SecurityMode of both
+/// sides (read from the NEGOTIATE messages with <see cref="SmbReader"/>), SessionFlags of the final SESSION_SETUP
+/// response, SIGNED/unsigned/encrypted counts, and which messages had to be signed but were not. It does not verify
+/// signatures; that needs session keys (the SessionTracker, built on this sink's message stream, will).</summary>
+public sealed class CaptureSummaryBuilder : ISmbCaptureSink
+{
+    private const int MaxExampleFrames = 10;
+    private const ushort Smb1CommandNegotiate = 0x72;
+    private const ushort Smb1CommandSessionSetupAndX = 0x73;
+    private const ulong UnsolicitedMessageId = ulong.MaxValue;
+    private const uint StatusNetworkSessionExpired = 0xC000_035C;
+
+    private readonly List<ConnectionSummary> _connections = [];
+    private readonly Dictionary<TcpConnectionInfo, ConnectionSummary> _byConnection = new(ReferenceEqualityComparer.Instance);
+    private readonly List<CaptureSource> _sources = [];
+    private string? _source;
+    private ConnectionSummary? _last;
+    private long _gaps;
+    private long _gapBytes;
+
+    /// <summary>Names the file whose messages follow (connections remember it).</summary>
+    public void BeginSource(string source) => _source = source;
+
+    /// <summary>Records the finished run of the current file.</summary>
+    public void EndSource(CaptureRunResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _sources.Add(new CaptureSource(_source ?? "-", run));
+        _byConnection.Clear();
+        _last = null;
+    }
+
+    public void OnMessage(in CapturedSmbMessage message)
+    {
+        ConnectionSummary connection = Get(message.Connection);
+        connection.Messages++;
+        switch (message.Kind)
+        {
+            case SmbMessageKind.Smb2:
+                OnSmb2(connection, message);
+                break;
+            case SmbMessageKind.Smb2Encrypted:
+                connection.Encrypted++;
+                SessionSummary encrypted = Session(connection, message.SessionId, message.FrameNumber);
+                encrypted.Messages++;
+                encrypted.Encrypted++;
+                break;
+            case SmbMessageKind.Smb2Compressed:
+                connection.Compressed++;
+                break;
+            default:
+                OnSmb1(connection, message);
+                break;
+        }
+    }
+
+    public void OnStreamEvent(in CaptureStreamEvent streamEvent)
+    {
+        ConnectionSummary connection = Get(streamEvent.Connection);
+        switch (streamEvent.Kind)
+        {
+            case CaptureStreamEventKind.Gap:
+                connection.Gaps++;
+                connection.GapBytes += streamEvent.ByteCount;
+                _gaps++;
+                _gapBytes += streamEvent.ByteCount;
+                break;
+            case CaptureStreamEventKind.FrameLost:
+            case CaptureStreamEventKind.IncompleteFrameAtEnd:
+            case CaptureStreamEventKind.MalformedMessage:
+                connection.UnreadableFrames++;
+                break;
+        }
+    }
+
+    /// <summary>The report so far, with findings.</summary>
+    public CaptureSummary Build()
+    {
+        var findings = new List<CaptureFinding>();
+        foreach (ConnectionSummary connection in _connections)
+        {
+            AddFindings(connection, findings);
+        }
+
+        foreach (CaptureSource source in _sources)
+        {
+            if (source.Run.Truncation is { } truncation)
+            {
+                findings.Add(new CaptureFinding(
+                    "truncated", FindingSeverity.Warning,
+                    $"{source.Source}: {truncation}; the packets before it were analysed.", null, null, [truncation.FrameNumber]));
+            }
+        }
+
+        if (_gaps > 0)
+        {
+            long unreadable = _connections.Sum(c => c.UnreadableFrames);
+            findings.Add(new CaptureFinding(
+                "gaps", FindingSeverity.Warning,
+                $"The capture misses bytes: {_gaps} gap(s), {_gapBytes} byte(s) in all; {unreadable} SMB frame(s) could not be read, so their signatures cannot be checked.",
+                null, null, []));
+        }
+
+        if (_connections.Count == 0)
+        {
+            findings.Add(new CaptureFinding(
+                "no-smb", FindingSeverity.Info,
+                "No SMB traffic was found (ports 445 and 139, any --port, and SMB recognised by its protocol id on other ports).", null, null, []));
+        }
+        else
+        {
+            findings.Add(new CaptureFinding(
+                "not-verified", FindingSeverity.Info,
+                "Signatures were counted from the SIGNED flag, not verified: this build does not check signature values yet.", null, null, []));
+        }
+
+        findings.Sort((x, y) => y.Severity.CompareTo(x.Severity));
+        return new CaptureSummary(_sources, _connections, findings, _gaps, _gapBytes);
+    }
+
+    private static void AddFindings(ConnectionSummary connection, List<CaptureFinding> findings)
+    {
+        string where = connection.Connection.ToString();
+        if (connection.Dialect == Dialect.Smb1 || (connection.Dialect is null && connection.Smb1Messages > 0))
+        {
+            findings.Add(new CaptureFinding(
+                "smb1", FindingSeverity.Warning,
+                $"{where} uses SMB1 (NT LM 0.12): {connection.Smb1Messages} SMB1 message(s). SMB1 is deprecated; its MD5 signing is weak.",
+                where, null, [connection.Connection.FirstFrame]));
+        }
+
+        foreach (SessionSummary session in connection.Sessions)
+        {
+            string id = FormatSessionId(session.SessionId);
+            if (session.Guest == true)
+            {
+                findings.Add(new CaptureFinding(
+                    "guest", FindingSeverity.Warning,
+                    $"Session {id} on {where} is a guest session: it has no key and cannot be signed.", where, session.SessionId, [session.FirstFrame]));
+            }
+
+            if (session.Anonymous == true)
+            {
+                findings.Add(new CaptureFinding(
+                    "anonymous", FindingSeverity.Warning,
+                    $"Session {id} on {where} is anonymous (null session): it has no key and cannot be signed.", where, session.SessionId, [session.FirstFrame]));
+            }
+
+            if (session.UnsignedWhileRequired > 0)
+            {
+                findings.Add(new CaptureFinding(
+                    "unsigned-while-required", FindingSeverity.Error,
+                    $"Session {id} on {where}: {session.UnsignedWhileRequired} message(s) were not signed although the session requires signing.",
+                    where, session.SessionId, session.UnsignedWhileRequiredFrames));
+            }
+
+            if (session.Unsigned > 0 && session.Guest != true && session.Anonymous != true)
+            {
+                if (connection.SigningRequired == false)
+                {
+                    findings.Add(new CaptureFinding(
+                        "not-signed", FindingSeverity.Warning,
+                        $"Session {id} on {where} was not protected by signing: neither side required it, and {session.Unsigned} of its {session.Messages} message(s) were unsigned"
+                        + (session.Signed > 0 ? $" (the {session.Signed} signed one(s) are those SMB signs regardless, such as the final SESSION_SETUP response or TREE_CONNECT)." : "."),
+                        where, session.SessionId, [session.FirstFrame]));
+                }
+                else if (connection.SigningRequired is null && session.Signed == 0)
+                {
+                    findings.Add(new CaptureFinding(
+                        "not-signed", FindingSeverity.Warning,
+                        $"Session {id} on {where} was not signed: none of its {session.Unsigned} message(s) carried a signature (the capture does not show the NEGOTIATE, so who required what is unknown).",
+                        where, session.SessionId, [session.FirstFrame]));
+                }
+            }
+
+            if (session.Encrypted > 0)
+            {
+                findings.Add(new CaptureFinding(
+                    "encrypted", FindingSeverity.Info,
+                    $"Session {id} on {where}: {session.Encrypted} message(s) were encrypted; their integrity comes from encryption and they carry no signature to check.",
+                    where, session.SessionId, []));
+            }
+        }
+    }
+
+    /// <summary>"0x00000000c7f64283", as Wireshark shows smb2.sesid.</summary>
+    public static string FormatSessionId(ulong sessionId) => "0x" + sessionId.ToString("x16", CultureInfo.InvariantCulture);
+
+    private ConnectionSummary Get(TcpConnectionInfo info)
+    {
+        if (_last is not null && ReferenceEquals(_last.Connection, info))
+        {
+            return _last;
+        }
+
+        if (!_byConnection.TryGetValue(info, out ConnectionSummary? summary))
+        {
+            summary = new ConnectionSummary(info, _source);
+            _byConnection.Add(info, summary);
+            _connections.Add(summary);
+        }
+
+        _last = summary;
+        return summary;
+    }
+
+    private static SessionSummary Session(ConnectionSummary connection, ulong sessionId, long frame)
+    {
+        if (!connection.SessionsById.TryGetValue(sessionId, out SessionSummary? session))
+        {
+            session = new SessionSummary(sessionId, frame);
+            connection.SessionsById.Add(sessionId, session);
+            connection.SessionList.Add(session);
+        }
+
+        return session;
+    }
+
+    private static void OnSmb2(ConnectionSummary connection, in CapturedSmbMessage message)
+    {
+        Smb2Header header = message.Smb2Header;
+        bool signed = header.IsSigned;
+        if (signed)
+        {
+            connection.Signed++;
+        }
+        else
+        {
+            connection.Unsigned++;
+        }
+
+        ReadOnlySpan<byte> bytes = message.Bytes.Span;
+        if (header.Command == Smb2Command.Negotiate)
+        {
+            ReadNegotiate(connection, bytes, message.IsResponse);
+            return;
+        }
+
+        if (header.SessionId == 0)
+        {
+            return;
+        }
+
+        SessionSummary session = Session(connection, header.SessionId, message.FrameNumber);
+        session.Messages++;
+        if (signed)
+        {
+            session.Signed++;
+        }
+        else
+        {
+            session.Unsigned++;
+        }
+
+        if (header.Command == Smb2Command.SessionSetup && message.IsResponse && header.Status == NtStatus.Success)
+        {
+            // [MS-SMB2] 2.2.6: StructureSize(2) @64, SessionFlags(2) @66.
+            var reader = new SmbReader(bytes, "SESSION_SETUP response", Smb2Header.Size + 2);
+            if (reader.Remaining >= 2)
+            {
+                ushort flags = reader.ReadUInt16();
+                session.Guest = (flags & 0x0001) != 0;
+                session.Anonymous = (flags & 0x0002) != 0;
+                session.Established = true;
+                session.UnsignedWhileRequired ??= 0;
+            }
+        }
+
+        if (!signed && MustBeSigned(connection, session, message))
+        {
+            session.UnsignedWhileRequired = (session.UnsignedWhileRequired ?? 0) + 1;
+            if (session.UnsignedFrames.Count < MaxExampleFrames)
+            {
+                session.UnsignedFrames.Add(message.FrameNumber);
+            }
+        }
+    }
+
+    /// <summary>[MS-SMB2] 3.2.4.1.1 / 3.3.4.1.1 with the exceptions of protocol.md §6: only for an established,
+    /// non-guest, non-anonymous session on a connection where either side required signing; never NEGOTIATE, SessionId 0,
+    /// SESSION_SETUP requests and interim SESSION_SETUP responses (no key yet), interim STATUS_PENDING responses,
+    /// unsolicited breaks (MessageId all ones), or errors about the session itself.</summary>
+    private static bool MustBeSigned(ConnectionSummary connection, SessionSummary session, in CapturedSmbMessage message)
+    {
+        Smb2Header header = message.Smb2Header;
+        if (connection.SigningRequired != true || !session.Established || session.Guest != false || session.Anonymous != false)
+        {
+            return false;
+        }
+
+        if (header.Command == Smb2Command.SessionSetup && (!message.IsResponse || header.Status != NtStatus.Success))
+        {
+            return false;
+        }
+
+        if (message.IsResponse && header.Status is NtStatus.Pending or NtStatus.UserSessionDeleted or StatusNetworkSessionExpired)
+        {
+            return false;
+        }
+
+        return header.MessageId != UnsolicitedMessageId;
+    }
+
+    private static void ReadNegotiate(ConnectionSummary connection, ReadOnlySpan<byte> bytes, bool isResponse)
+    {
+        if (isResponse)
+        {
+            // [MS-SMB2] 2.2.4: StructureSize(2) @64, SecurityMode(2) @66, DialectRevision(2) @68.
+            var reader = new SmbReader(bytes, "NEGOTIATE response", Smb2Header.Size + 2);
+            if (reader.Remaining < 4)
+            {
+                return;
+            }
+
+            ushort securityMode = reader.ReadUInt16();
+            var dialect = (Dialect)reader.ReadUInt16();
+            connection.ServerSecurityMode = securityMode;
+            connection.ServerRequiresSigning = (securityMode & (ushort)Smb2SecurityMode.SigningRequired) != 0;
+            if (dialect != Dialect.Smb2Wildcard || connection.Dialect is null)
+            {
+                connection.Dialect = dialect;
+            }
+        }
+        else
+        {
+            // [MS-SMB2] 2.2.3: StructureSize(2) @64, DialectCount(2) @66, SecurityMode(2) @68.
+            var reader = new SmbReader(bytes, "NEGOTIATE request", Smb2Header.Size + 4);
+            if (reader.Remaining < 2)
+            {
+                return;
+            }
+
+            ushort securityMode = reader.ReadUInt16();
+            connection.ClientSecurityMode = securityMode;
+            connection.ClientRequiresSigning = (securityMode & (ushort)Smb2SecurityMode.SigningRequired) != 0;
+        }
+    }
+
+    private static void OnSmb1(ConnectionSummary connection, in CapturedSmbMessage message)
+    {
+        connection.Smb1Messages++;
+        Smb1HeaderFields header = message.Smb1Header;
+        bool signed = message.IsSigned;
+        if (signed)
+        {
+            connection.Signed++;
+        }
+        else
+        {
+            connection.Unsigned++;
+        }
+
+        ReadOnlySpan<byte> bytes = message.Bytes.Span;
+        if (header.Command == Smb1CommandNegotiate)
+        {
+            if (!header.IsReply)
+            {
+                connection.ClientOfferedSmb1 = true;
+                if ((header.Flags2 & Smb1HeaderFields.Flags2SecuritySignatureRequired) != 0)
+                {
+                    connection.ClientRequiresSigning = true;
+                }
+
+                return;
+            }
+
+            // [MS-CIFS] 2.2.4.52.2: WordCount(1) @32; NT LM 0.12 has 17 words: DialectIndex(2) @33, SecurityMode(1) @35.
+            if (bytes.Length >= 36 && bytes[32] == 17 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[33..]) != 0xFFFF)
+            {
+                byte securityMode = bytes[35];
+                connection.Dialect = Dialect.Smb1;
+                connection.ServerSecurityMode = securityMode;
+                connection.ServerRequiresSigning = (securityMode & 0x08) != 0;
+            }
+
+            return;
+        }
+
+        if (!header.IsReply && (header.Flags2 & Smb1HeaderFields.Flags2SecuritySignatureRequired) != 0)
+        {
+            connection.ClientRequiresSigning = true;
+        }
+
+        if (header.UserId == 0)
+        {
+            return;
+        }
+
+        SessionSummary session = Session(connection, header.UserId, message.FrameNumber);
+        session.Messages++;
+        if (signed)
+        {
+            session.Signed++;
+        }
+        else
+        {
+            session.Unsigned++;
+        }
+
+        // [MS-CIFS] 2.2.4.53.2: WordCount(1) @32 (3 or 4), AndXCommand(1), AndXReserved(1), AndXOffset(2), Action(2) @37.
+        if (header.Command == Smb1CommandSessionSetupAndX && header.IsReply && header.Status == NtStatus.Success
+            && bytes.Length >= 39 && bytes[32] is 3 or 4)
+        {
+            session.Guest = (BinaryPrimitives.ReadUInt16LittleEndian(bytes[37..]) & 0x0001) != 0;
+            session.Established = true;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers.Binary;
+using SmbSign.Wire.Capture.Pcap;
+using SmbSign.Wire.Capture.Pcapng;
+
+namespace SmbSign.Wire.Capture;
+
+/// <summary>Limits and buffer sizes for capture readers.</summary>
+public sealed record CaptureReaderOptions
+{
+    /// <summary>The largest pcap record or pcapng block accepted (default 256 MiB); anything larger is a format error,
+    /// raised before any buffer of that size exists.</summary>
+    public int MaxRecordLength { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>Size of each sequential read and of the initial pooled buffer (default 1 MiB).</summary>
+    public int ReadBufferSize { get; init; } = 1024 * 1024;
+}
+
+/// <summary>Streams packets out of a pcap or pcapng file without loading it: one pooled buffer, sequential reads, bounds
+/// checks on every record. Pull one packet at a time with <see cref="TryReadPacket"/>.</summary>
+public abstract class CaptureFileReader : IDisposable
+{
+    private protected CaptureFileReader(CaptureInput input, CaptureReaderOptions options)
+    {
+        Input = input;
+        Options = options;
+    }
+
+    private protected CaptureInput Input { get; }
+
+    private protected CaptureReaderOptions Options { get; }
+
+    public abstract CaptureFileFormat Format { get; }
+
+    /// <summary>Frames returned so far; the next packet gets <c>PacketsRead + 1</c>.</summary>
+    public long PacketsRead { get; private protected set; }
+
+    /// <summary>Bytes consumed from the stream (for progress bars).</summary>
+    public long BytesRead => Input.BytesFetched;
+
+    /// <summary>Set when the file ended inside a record: the packets before it were returned normally.</summary>
+    public CaptureTruncation? Truncation { get; private protected set; }
+
+    /// <summary>Opens a capture, recognising pcap (either byte order, micro- or nanosecond) and pcapng by their magic.</summary>
+    /// <exception cref="CaptureFormatException">The stream does not start with a known capture magic, or its header is invalid.</exception>
+    public static CaptureFileReader Open(Stream stream, CaptureReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= new CaptureReaderOptions();
+        var input = new CaptureInput(stream, options.ReadBufferSize, options.MaxRecordLength + 64);
+        try
+        {
+            if (!input.TryEnsure(4))
+            {
+                throw new CaptureFormatException(
+                    input.Available == 0
+                        ? "the capture file is empty"
+                        : $"the capture file is only {input.Available} byte(s) long, too short for a pcap or pcapng header", 0);
+            }
+
+            uint magic = BinaryPrimitives.ReadUInt32BigEndian(input.Peek(4));
+            CaptureFileReader reader = magic switch
+            {
+                PcapngFileReader.SectionHeaderBlockType => new PcapngFileReader(input, options),
+                _ when PcapFileReader.IsPcapMagic(magic) => new PcapFileReader(input, options),
+                _ => throw UnknownMagic(input.Peek(Math.Min(input.Available, 4)), magic),
+            };
+            reader.ReadFileHeader();
+            return reader;
+        }
+        catch
+        {
+            input.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the next packet. Returns false at the end of the file, and also when the last record was cut short
+    /// (then <see cref="Truncation"/> says where).</summary>
+    /// <exception cref="CaptureFormatException">A record or block is malformed (its offset is in the message).</exception>
+    public abstract bool TryReadPacket(out CapturePacket packet);
+
+    private protected abstract void ReadFileHeader();
+
+    private static CaptureFormatException UnknownMagic(ReadOnlySpan<byte> head, uint magic)
+    {
+        string seen = Convert.ToHexString(head);
+        string hint = magic switch
+        {
+            _ when head.Length >= 2 && head[0] == 0x1F && head[1] == 0x8B => " (a gzip file: decompress it first)",
+            0xA1B2CD34 or 0x34CDB2A1 => " (a modified/Kuznetzov pcap: convert it with 'editcap -F pcap')",
+            _ => string.Empty,
+        };
+        return new CaptureFormatException(
+            $"not a pcap or pcapng file: magic {seen} (expected A1B2C3D4 or A1B23C4D in either byte order for pcap, 0A0D0D0A for pcapng){hint}", 0);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Input.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using SmbSign.Protocol;
+using SmbSign.Protocol.Smb2;
+using SmbSign.TestServers;
+using SmbSign.Wire.Scanning;
+
+namespace SmbSign.Wire.Tests.Scanning;
+
+public sealed class HostileServerTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMilliseconds(1500);
+
+    [Theory]
+    [InlineData(HostileBehavior.Silent, ProbeErrorKind.Timeout)]
+    [InlineData(HostileBehavior.DripFeed, ProbeErrorKind.Timeout)]
+    [InlineData(HostileBehavior.Announces4GB, ProbeErrorKind.InvalidFraming)]
+    [InlineData(HostileBehavior.Announces16MB, ProbeErrorKind.FrameTooLarge)]
+    [InlineData(HostileBehavior.ResetMidReply, ProbeErrorKind.ConnectionReset)]
+    [InlineData(HostileBehavior.Garbage, ProbeErrorKind.InvalidFraming)]
+    [InlineData(HostileBehavior.TruncatedNegotiate, ProbeErrorKind.ProtocolError)]
+    [InlineData(HostileBehavior.FramedGarbage, ProbeErrorKind.ProtocolError)]
+    public async Task Probe_HostileServer_EndsWithinTimeoutWithSpecificError(HostileBehavior behavior, ProbeErrorKind expected)
+    {
+        await using HostileResponder server = HostileResponder.Start(behavior);
+        var prober = new SmbProber(new ProbeOptions { Timeout = s_timeout });
+        var watch = Stopwatch.StartNew();
+
+        ServerPosture posture = await prober.ProbeAsync(new ScanTarget("127.0.0.1", IPAddress.Loopback, server.Port));
+
+        watch.Stop();
+        Assert.True(posture.Reachable);
+        Assert.NotNull(posture.Error);
+        Assert.Equal(expected, posture.Error!.Kind);
+        Assert.Equal("SMB1 multi-protocol NEGOTIATE", posture.Error.Phase);
+        Assert.Null(posture.RelayTarget);
+        Assert.True(watch.Elapsed < s_timeout + TimeSpan.FromMilliseconds(750), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Scan_HostileServersAmongHealthyOnes_EveryTargetGetsItsOwnResult()
+    {
+        var hostile = Enum.GetValues<HostileBehavior>().Select(HostileResponder.Start).ToList();
+        await using LoopbackSmbResponder healthy = LoopbackSmbResponder.Start(new ResponderProfile { Smb2SecurityMode = Smb2SecurityMode.SigningEnabled | Smb2SecurityMode.SigningRequired });
+        try
+        {
+            var targets = new List<ScanTarget>();
+            foreach (HostileResponder h in hostile)
+            {
+                targets.Add(new ScanTarget("127.0.0.1", IPAddress.Loopback, healthy.Port));
+                targets.Add(new ScanTarget("127.0.0.1", IPAddress.Loopback, h.Port));
+            }
+
+            var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = s_timeout }), new ScanOptions { Concurrency = 4 });
+            var watch = Stopwatch.StartNew();
+            var results = new List<ServerPosture>();
+            await foreach (ServerPosture posture in scanner.ScanAsync(targets))
+            {
+                results.Add(posture);
+            }
+
+            Assert.Equal(targets.Count, results.Count);
+            Assert.Equal(targets, results.Select(r => r.Target));
+            for (int i = 0; i < results.Count; i += 2)
+            {
+                Assert.Null(results[i].Error);
+                Assert.Equal(Smb2SigningState.Required, results[i].Smb2.Signing);
+                Assert.Equal(Dialect.Smb311, results[i].Smb2.Dialect);
+                Assert.Equal("RESPONDER", results[i].Host.NetbiosName);
+                Assert.False(results[i].RelayTarget);
+                Assert.NotNull(results[i + 1].Error);
+            }
+
+            // 8 hostile targets at 1.5 s each, 4 at a time: about 3 s, never 8 × 1.5 s.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"took {watch.Elapsed}");
+        }
+        finally
+        {
+            foreach (HostileResponder h in hostile)
+            {
+                await h.DisposeAsync();
+            }
+        }
+    }
+}
