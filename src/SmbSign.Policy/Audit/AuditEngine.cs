@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
@@ -21,6 +22,13 @@ public static class AuditEngine
     private const string ServerServiceSetting = "server.ServiceStart";
     private const string Smb1ClientSetting = "client.Smb1Driver";
     private const string Smb1ServerSetting = "server.SMB1";
+    private const int MaxCachedFindings = 16384;
+
+    /// <summary>
+    /// Findings that depend only on the rule, the OS profile and --strict (role and platform not-applicable, and
+    /// not-configured without a deletion): identical for every such machine of a fleet, so they are shared (immutable).
+    /// </summary>
+    private static readonly ConcurrentDictionary<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> s_shared = new(SharedKeyComparer.Instance);
 
     /// <summary>One finding per rule of <paramref name="pack"/>, in pack order.</summary>
     /// <param name="os">The machine's OS profile with its role applied; null when unknown (effective values are then unknown).</param>
@@ -44,15 +52,10 @@ public static class AuditEngine
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(pack);
         SettingDefinition setting = rule.Setting;
-
-        if (!rule.AppliesTo.AppliesToRole(role))
+        var key = (rule, os, role, strict, pack.NotConfiguredIsFailure);
+        if (!rule.AppliesTo.AppliesToRole(role) || (os is { Family: OsFamily.Samba } && setting.Samba is null))
         {
-            return NotApplicable(rule, $"applies to {string.Join("/", rule.AppliesTo.Roles.Select(RulePackLoader.RoleToken))} only; this machine is {RulePackLoader.RoleToken(role)}", "role");
-        }
-
-        if (os is { Family: OsFamily.Samba } && setting.Samba is null)
-        {
-            return NotApplicable(rule, $"Samba has no counterpart of {setting.ValueName}", "no Samba equivalent");
+            return Shared(key, static k => Independent(k.Rule, k.Os, k.Role, k.Strict, k.PackStrict));
         }
 
         if (rule.AppliesTo.RequiresServerService && snapshot.GetValue(ServerServiceSetting) is { Kind: SnapshotValueKind.Value, Value: { Kind: SettingValueKind.Number, Number: 4 } } service)
@@ -82,14 +85,58 @@ public static class AuditEngine
             return Configured(rule, winner, state.Overridden, snapshot);
         }
 
+        if (state?.Deletion is null && !snapshot.HasUnreadableSource)
+        {
+            return Shared(key, static k => Independent(k.Rule, k.Os, k.Role, k.Strict, k.PackStrict));
+        }
+
+        return Unconfigured(rule, os, strict, pack.NotConfiguredIsFailure, state?.Deletion, snapshot);
+    }
+
+    private static AuditFinding Shared((AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) key, Func<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> create)
+    {
+        if (s_shared.TryGetValue(key, out AuditFinding? finding))
+        {
+            return finding;
+        }
+
+        finding = create(key);
+        if (s_shared.Count < MaxCachedFindings)
+        {
+            s_shared.TryAdd(key, finding);
+        }
+
+        return finding;
+    }
+
+    /// <summary>The finding of a rule on a machine whose sources do not mention its setting (or where role/platform decide).</summary>
+    private static AuditFinding Independent(AuditRule rule, OsProfile? os, OsRole role, bool strict, bool packStrict)
+    {
+        SettingDefinition setting = rule.Setting;
+        if (!rule.AppliesTo.AppliesToRole(role))
+        {
+            return NotApplicable(rule, $"applies to {string.Join("/", rule.AppliesTo.Roles.Select(RulePackLoader.RoleToken))} only; this machine is {RulePackLoader.RoleToken(role)}", "role");
+        }
+
+        if (os is { Family: OsFamily.Samba } && setting.Samba is null)
+        {
+            return NotApplicable(rule, $"Samba has no counterpart of {setting.ValueName}", "no Samba equivalent");
+        }
+
+        return Unconfigured(rule, os, strict, packStrict, deletion: null, snapshot: null);
+    }
+
+    private static AuditFinding Unconfigured(AuditRule rule, OsProfile? os, bool strict, bool packStrict, SnapshotValue? deletion, MachineSnapshot? snapshot)
+    {
+        SettingDefinition setting = rule.Setting;
         DefaultValue? defaultValue = os is null ? null : OsDefaults.Resolve(setting, os);
         if (defaultValue is { Rule: not null, Value: null })
         {
             return NotApplicable(rule, $"{setting.ValueName} does not exist on {os!.Label}" + (defaultValue.Rule.Note is null ? string.Empty : $" ({defaultValue.Rule.Note})"), "not on this OS");
         }
 
-        string deleted = state?.Deletion is { } deletion ? $"{deletion.Stored} at {deletion.Location}; " : string.Empty;
-        if (snapshot.HasUnreadableSource)
+        string deleted = deletion is null ? string.Empty : $"{deletion.Stored} at {deletion.Location}; ";
+        if (snapshot is { HasUnreadableSource: true })
         {
             SourceDiagnostic first = snapshot.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
             return new AuditFinding
@@ -98,7 +145,7 @@ public static class AuditEngine
                 Status = AuditStatus.Error,
                 Effective = defaultValue?.Value,
                 EffectiveSource = defaultValue?.Provenance,
-                Source = state?.Deletion?.Location,
+                Source = deletion?.Location,
                 Note = $"{deleted}not found, but a source could not be read fully ({first.Code} at {first.Location}), so SmbSign cannot tell whether it is configured",
                 Reason = "unreadable source",
             };
@@ -106,7 +153,7 @@ public static class AuditEngine
 
         SettingValue? effective = defaultValue?.Value;
         bool? compliant = effective is null ? null : ValueMatcher.Satisfies(rule, effective, out _);
-        bool strictFailure = pack.NotConfiguredIsFailure;
+        bool strictFailure = packStrict;
         string effectiveText = effective is null
             ? (os is null ? "the OS is unknown, so the effective value is unknown (give --os or a machines.json entry)" : $"no default is known for {os.Label}")
             : $"effective {effective} from the {os!.Label} default ({(compliant == true ? "compliant" : "not compliant")})";
@@ -118,10 +165,10 @@ public static class AuditEngine
             Effective = effective,
             EffectiveSource = defaultValue?.Provenance,
             EffectiveCompliant = compliant,
-            Source = state?.Deletion?.Location,
+            Source = deletion?.Location,
             StrictFailure = strictFailure,
             Note = (strict && strictFailure ? "not configured (--strict): " : string.Empty) + deleted + effectiveText + strictText,
-            Reason = (state?.Deletion is null ? string.Empty : "deleted; ") + (compliant switch { true => "default compliant", false => "default not compliant", _ => "default unknown" }),
+            Reason = (deletion is null ? string.Empty : "deleted; ") + (compliant switch { true => "default compliant", false => "default not compliant", _ => "default unknown" }),
         };
     }
 
@@ -200,4 +247,27 @@ public static class AuditEngine
         Note = note,
         Reason = reason,
     };
+
+    /// <summary>Rules by reference (they are immutable and loaded once), OS profiles by the fields defaults depend on.</summary>
+    private sealed class SharedKeyComparer : IEqualityComparer<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict)>
+    {
+        public static SharedKeyComparer Instance { get; } = new();
+
+        public bool Equals((AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) x, (AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) y) =>
+            ReferenceEquals(x.Rule, y.Rule)
+            && x.Role == y.Role
+            && x.Strict == y.Strict
+            && x.PackStrict == y.PackStrict
+            && (ReferenceEquals(x.Os, y.Os)
+                || (x.Os is not null && y.Os is not null
+                    && string.Equals(x.Os.Id, y.Os.Id, StringComparison.Ordinal)
+                    && x.Os.Family == y.Os.Family
+                    && x.Os.Build == y.Os.Build
+                    && x.Os.Edition == y.Os.Edition
+                    && x.Os.Role == y.Os.Role
+                    && string.Equals(x.Os.DisplayName, y.Os.DisplayName, StringComparison.Ordinal)));
+
+        public int GetHashCode((AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Rule), obj.Os?.Id, obj.Os?.Build, obj.Role, obj.Strict, obj.PackStrict);
+    }
 }

@@ -112,7 +112,7 @@ public static class FleetLayout
 
         public void Claim(string path) => _claimed.Add(Path.GetFullPath(path));
 
-        public bool IsClaimed(string path) => _claimed.Contains(Path.GetFullPath(path));
+        public bool IsClaimed(string path) => _claimed.Count > 0 && _claimed.Contains(Path.GetFullPath(path));
 
         public void AddMachine(string name, IEnumerable<string> paths, MachineGrouping grouping, string? manifest)
         {
@@ -168,10 +168,10 @@ public static class FleetLayout
                 return;
             }
 
-            string[] entries;
+            FileSystemInfo[] entries;
             try
             {
-                entries = Directory.GetFileSystemEntries(folder);
+                entries = new DirectoryInfo(folder).GetFileSystemInfos();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -179,25 +179,27 @@ public static class FleetLayout
                 return;
             }
 
-            Array.Sort(entries, StringComparer.Ordinal);
-            string? manifestPath = entries.FirstOrDefault(e => string.Equals(Path.GetFileName(e), FleetManifest.FileName, StringComparison.OrdinalIgnoreCase) && File.Exists(e));
+            Array.Sort(entries, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            FileSystemInfo? manifestEntry = Array.Find(entries, e => e is FileInfo && string.Equals(e.Name, FleetManifest.FileName, StringComparison.OrdinalIgnoreCase));
+            string? manifestPath = manifestEntry is null ? null : Path.Combine(folder, manifestEntry.Name);
             if (manifestPath is not null)
             {
                 AddManifest(FleetManifest.Load(manifestPath), folder);
             }
 
-            foreach (string entry in entries)
+            foreach (FileSystemInfo info in entries)
             {
-                if (IsClaimed(entry) || Path.GetFileName(entry).StartsWith('.'))
+                string entry = Path.Combine(folder, info.Name);
+                if (info.Name.StartsWith('.') || IsClaimed(entry))
                 {
                     continue;
                 }
 
-                if (Directory.Exists(entry))
+                if (info is DirectoryInfo)
                 {
                     if (GpoBackupReader.IsGpoFolder(entry))
                     {
-                        AddMachine(Path.GetFileName(entry), [entry], MachineGrouping.GpoFolder, manifestPath);
+                        AddMachine(info.Name, [entry], MachineGrouping.GpoFolder, manifestPath);
                     }
                     else
                     {
@@ -209,7 +211,7 @@ public static class FleetLayout
                         }
                         else
                         {
-                            AddMachine(Path.GetFileName(entry), sources, MachineGrouping.Folder, manifestPath);
+                            AddMachine(info.Name, sources, MachineGrouping.Folder, manifestPath);
                         }
                     }
                 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
@@ -37,7 +36,7 @@ public sealed class SnapshotSetting
 /// </summary>
 public sealed class MachineSnapshot
 {
-    private readonly FrozenDictionary<string, SnapshotSetting> _settings;
+    private readonly Dictionary<string, SnapshotSetting> _settings;
 
     internal MachineSnapshot(
         string name,
@@ -50,9 +49,10 @@ public sealed class MachineSnapshot
         Name = name;
         Sources = sources;
         Diagnostics = diagnostics;
-        _settings = settings.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _settings = settings;
         Notes = notes;
         SambaServerRole = sambaServerRole;
+        HasUnreadableSource = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
     }
 
     public string Name { get; }
@@ -69,7 +69,7 @@ public sealed class MachineSnapshot
     public string? SambaServerRole { get; }
 
     /// <summary>True when a source could not be read as its format requires (an error diagnostic): absence proves nothing then.</summary>
-    public bool HasUnreadableSource => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+    public bool HasUnreadableSource { get; }
 
     /// <summary>True when every source is of <paramref name="format"/>.</summary>
     public bool OnlyFormat(SourceFormat format) => Sources.Count > 0 && Sources.All(s => s.Format == format);

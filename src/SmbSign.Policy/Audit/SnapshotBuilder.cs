@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using SmbSign.Policy.Catalog;
@@ -20,6 +21,9 @@ namespace SmbSign.Policy.Audit;
 public sealed class SnapshotBuilder
 {
     private static readonly ConditionalWeakTable<SettingsCatalog, KeyIndex> s_keyIndexes = [];
+
+    /// <summary>Identities looked up so far (bounded): a fleet repeats the same few dozen keys thousands of times.</summary>
+    private const int MaxCachedIdentities = 4096;
 
     private readonly SettingsCatalog _catalog;
     private readonly KeyIndex _keys;
@@ -155,7 +159,7 @@ public sealed class SnapshotBuilder
             return observation.Kind switch
             {
                 ObservationKind.Value => AddRegistryValue(identity, observation, format),
-                ObservationKind.ValueDeleted => AddDeletion(_catalog.FindByRegistry(identity.KeyPath, identity.ValueName), observation, format),
+                ObservationKind.ValueDeleted => AddDeletion(_keys.Find(_catalog, identity), observation, format),
                 ObservationKind.AllValuesDeleted => AddKeyDeletion(identity.KeyPath, subkeys: false, observation, format),
                 ObservationKind.KeyDeleted => AddKeyDeletion(identity.KeyPath, subkeys: true, observation, format),
                 _ => 0,
@@ -172,7 +176,7 @@ public sealed class SnapshotBuilder
 
     private int AddRegistryValue(RegistryIdentity identity, Observation observation, SourceFormat format)
     {
-        RegistryMatch? match = _catalog.FindByRegistry(identity.KeyPath, identity.ValueName);
+        RegistryMatch? match = _keys.Find(_catalog, identity);
         if (match is null || observation.Value is not { } raw)
         {
             return 0;
@@ -344,14 +348,33 @@ public sealed class SnapshotBuilder
         list.Add(value);
     }
 
-    /// <summary>Every (setting, location, hive-less key) of a catalog, for key-level deletions.</summary>
+    /// <summary>Every (setting, location, hive-less key) of a catalog, for key-level deletions, and a bounded cache of
+    /// identity lookups. Thread-safe.</summary>
     private sealed class KeyIndex
     {
+        private readonly ConcurrentDictionary<RegistryIdentity, RegistryMatch?> _matches = new();
+
         public KeyIndex(SettingsCatalog catalog)
         {
             Entries = [.. catalog.Settings.SelectMany(s => s.AllRegistryLocations.Select(l => (s, l, RegistryPaths.NormalizeKey(RegistryPath.NormalizeKey(l.Key)))))];
         }
 
         public (SettingDefinition Setting, RegistryLocation Location, string Key)[] Entries { get; }
+
+        public RegistryMatch? Find(SettingsCatalog catalog, RegistryIdentity identity)
+        {
+            if (_matches.TryGetValue(identity, out RegistryMatch? match))
+            {
+                return match;
+            }
+
+            match = catalog.FindByRegistry(identity.KeyPath, identity.ValueName);
+            if (_matches.Count < MaxCachedIdentities)
+            {
+                _matches.TryAdd(identity, match);
+            }
+
+            return match;
+        }
     }
 }
