@@ -155,60 +155,17 @@ public sealed class CatalogRealDataTests
     private static List<Dictionary<string, string>> ReadCsv(string file)
     {
         string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "TestData", file), Encoding.UTF8);
-        List<string> header = SplitCsv(lines[0]);
+        string[] header = TestCsv.SplitLine(lines[0]);
         return [.. lines.Skip(1).Where(l => l.Length > 0).Select(l =>
         {
-            List<string> fields = SplitCsv(l);
+            string[] fields = TestCsv.SplitLine(l);
             var row = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (int i = 0; i < header.Count; i++)
+            for (int i = 0; i < header.Length; i++)
             {
-                row[header[i]] = i < fields.Count ? fields[i] : string.Empty;
+                row[header[i]] = i < fields.Length ? fields[i] : string.Empty;
             }
 
             return row;
         })];
-    }
-
-    private static List<string> SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var current = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        fields.Add(current.ToString());
-        return fields;
     }
 }

@@ -139,7 +139,7 @@ public sealed class HardeningKittyCrossCheckTests
     private static IEnumerable<Row> Rows(string file)
     {
         string[] lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "TestData", "Rules", "hardeningkitty", file));
-        string[] header = Csv(lines[0]);
+        string[] header = TestCsv.SplitLine(lines[0]);
         int id = Array.IndexOf(header, "ID");
         int path = Array.IndexOf(header, "RegistryPath");
         int item = Array.IndexOf(header, "RegistryItem");
@@ -147,53 +147,9 @@ public sealed class HardeningKittyCrossCheckTests
         int op = Array.IndexOf(header, "Operator");
         foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
         {
-            string[] f = Csv(line);
+            string[] f = TestCsv.SplitLine(line);
             yield return new Row(f[id], f[path], f[item], f[recommended], f[op]);
         }
-    }
-
-    /// <summary>RFC 4180 fields (quoted fields may hold commas and doubled quotes).</summary>
-    private static string[] Csv(string line)
-    {
-        List<string> fields = [];
-        System.Text.StringBuilder current = new();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        fields.Add(current.ToString());
-        return [.. fields];
     }
 
     private sealed record Row(string Id, string Path, string Item, string Recommended, string Operator);
