@@ -11,6 +11,8 @@ command -v smbclient >/dev/null 2>&1 || need_pkgs+=(smbclient)
 command -v tshark >/dev/null 2>&1 || need_pkgs+=(tshark)
 command -v nmap >/dev/null 2>&1 || need_pkgs+=(nmap)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
+{ [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import impacket.smb3' >/dev/null 2>&1; } || need_pkgs+=(python3-impacket)
 if ((${#need_pkgs[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing missing Debian packages: ${need_pkgs[*]}"
