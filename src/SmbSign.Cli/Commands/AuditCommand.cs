@@ -26,6 +26,9 @@ internal static class AuditCommand
     /// <summary>Machines from which the audit runs on several threads (smaller fleets finish faster on one; bench/AuditBenchmarks).</summary>
     private const int ParallelThreshold = 256;
 
+    /// <summary>Table width when stdout is not a terminal.</summary>
+    private const int RedirectedTableWidth = 160;
+
     public static Command Create(CliServices services)
     {
         Argument<string[]> paths = new("paths")
@@ -121,6 +124,11 @@ internal static class AuditCommand
                 {
                     throw new CliException($"audit: -o {outputFile.FullName} is one of the inputs; refusing to overwrite it. Choose another output file.");
                 }
+
+                if (File.Exists(target) || Directory.Exists(target))
+                {
+                    throw new CliException($"audit: -o {outputFile.FullName} already exists; SmbSign writes reports only to new files and never replaces one. Remove it or choose another name.");
+                }
             }
 
             if (plan.Machines.Count == 0 && plan.Problems.Count == 0)
@@ -140,17 +148,16 @@ internal static class AuditCommand
                 typeof(AuditCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
 
             await ReportProblemsAsync(services, report).ConfigureAwait(false);
-            string? text = outputFormat switch
-            {
-                OutputFormat.Json => AuditJsonRenderer.Render(report),
-                OutputFormat.Csv => AuditCsvRenderer.Render(report),
-                OutputFormat.Sarif => AuditSarifRenderer.Render(report),
-                _ => null,
-            };
-            if (text is null)
+            if (outputFormat == OutputFormat.Table)
             {
                 if (outputFile is null)
                 {
+                    if (!services.IsInteractive && services.Console.Profile.Width < RedirectedTableWidth)
+                    {
+                        // Redirected output has no terminal width (Spectre assumes 80, which wraps every cell).
+                        services.Console.Profile.Width = RedirectedTableWidth;
+                    }
+
                     AuditTableRenderer.Render(services.Console, report);
                 }
                 else
@@ -168,9 +175,18 @@ internal static class AuditCommand
                     await WriteAsync(services, outputFile, writer.ToString()).ConfigureAwait(false);
                 }
             }
+            else if (outputFormat == OutputFormat.Csv)
+            {
+                await WriteAsync(services, outputFile, AuditCsvRenderer.Render(report)).ConfigureAwait(false);
+            }
             else
             {
-                await WriteAsync(services, outputFile, text).ConfigureAwait(false);
+                // JSON and SARIF are serialized straight to the file or stdout: a 10,000-machine report is hundreds of
+                // megabytes as text, and building it as one string would dwarf the audit's own memory.
+                Action<Stream> render = outputFormat == OutputFormat.Sarif
+                    ? stream => AuditSarifRenderer.Render(report, stream)
+                    : stream => AuditJsonRenderer.Render(report, stream);
+                await WriteAsync(services, outputFile, render, trailingNewline: true).ConfigureAwait(false);
             }
 
             if (plan.Problems.Count > 0 || audits.Any(a => a.HasUnreadableSource))
@@ -240,13 +256,43 @@ internal static class AuditCommand
             return;
         }
 
+        byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(text);
+        await WriteAsync(services, outputFile, stream => stream.Write(bytes), trailingNewline: false).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes to stdout, or to a new file (temp file + rename that never replaces an existing file).</summary>
+    private static async Task WriteAsync(CliServices services, FileInfo? outputFile, Action<Stream> write, bool trailingNewline)
+    {
+        if (outputFile is null)
+        {
+            using (TextWriterStream stream = new(services.Out))
+            {
+                write(stream);
+            }
+
+            if (trailingNewline)
+            {
+                await services.Out.WriteLineAsync().ConfigureAwait(false);
+            }
+
+            await services.Out.FlushAsync().ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            AtomicFile.WriteAllText(outputFile.FullName, text);
+            AtomicFile.CreateNew(outputFile.FullName, stream =>
+            {
+                write(stream);
+                if (trailingNewline)
+                {
+                    stream.WriteByte((byte)'\n');
+                }
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"audit: cannot write {outputFile.FullName}: {(e is UnauthorizedAccessException ? "access is denied" : "I/O error")}.");
+            throw new CliException($"audit: cannot write {outputFile.FullName}: {(e is UnauthorizedAccessException ? "access is denied" : File.Exists(outputFile.FullName) ? "it already exists (reports are written only to new files)" : "I/O error")}.");
         }
 
         await services.Error.WriteLineAsync($"smbsign: wrote {outputFile.FullName}").ConfigureAwait(false);
