@@ -177,7 +177,15 @@ internal static class AuditCommand
             }
             else if (outputFormat == OutputFormat.Csv)
             {
-                await WriteAsync(services, outputFile, AuditCsvRenderer.Render(report)).ConfigureAwait(false);
+                await WriteAsync(
+                    services,
+                    outputFile,
+                    stream =>
+                    {
+                        using StreamWriter writer = new(stream, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                        AuditCsvRenderer.Render(report, writer);
+                    },
+                    trailingNewline: false).ConfigureAwait(false);
             }
             else
             {
