@@ -313,6 +313,25 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
     }
 
+    [Fact]
+    public async Task Live_ReadsTheLocalRegistryOnWindows_ElsewhereExitsTwoWithTheReason()
+    {
+        CliRun run = await CliHarness.RunAsync(["audit", "--live", "--os", "win11-24h2-enterprise", "--format", "json"]);
+
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.InRange(run.ExitCode, ExitCodes.Success, ExitCodes.UsageOrInput);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            Assert.Equal(Environment.MachineName, Machine(doc, Environment.MachineName).GetProperty("name").GetString());
+        }
+        else
+        {
+            Assert.Equal(ExitCodes.UsageOrInput, run.ExitCode);
+            Assert.Contains("runs only on Windows", run.Error, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, run.Output);
+        }
+    }
+
     public static TheoryData<string, string, byte[], string, string, int> BadInputs => new()
     {
         { "truncated Registry.pol", "bad.pol", TruncatedPol(), "POL0", "bad.pol@", ExitCodes.UsageOrInput },

@@ -14,7 +14,7 @@ namespace SmbSign.Cli.Commands;
 
 /// <summary>
 /// <c>smbsign audit PATH... [--benchmark ID] [--os ID] [--role dc|member|workstation] [--strict] [--machine NAME=FILES]
-/// [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits configuration exports (one machine or a fleet)
+/// [--live] [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits configuration exports (one machine or a fleet)
 /// against a CIS benchmark or the Microsoft baseline. Exit codes: 0 no failures, 1 failures found, 2 usage error or
 /// unreadable input (the other inputs are still audited and reported). docs/cli/audit.md.
 /// </summary>
@@ -62,6 +62,10 @@ internal static class AuditCommand
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
+        Option<bool> live = new("--live")
+        {
+            Description = "Also audit this computer from its live registry (Parameters and Policies keys; Windows only). The machine is named after the computer; give --os for its defaults.",
+        };
         Option<bool> listBenchmarks = new("--list-benchmarks")
         {
             Description = "List the built-in benchmarks (rule packs) and the OS each is the default for, then exit.",
@@ -71,7 +75,7 @@ internal static class AuditCommand
 
         Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 no failures, 1 failures, 2 usage error or unreadable input.")
         {
-            paths, benchmark, os, role, strict, machine, listBenchmarks, format, output,
+            paths, benchmark, os, role, strict, machine, live, listBenchmarks, format, output,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -95,7 +99,13 @@ internal static class AuditCommand
 
             string[] inputPaths = parseResult.GetValue(paths) ?? [];
             string[] machineSpecs = parseResult.GetValue(machine) ?? [];
-            if (inputPaths.Length == 0 && machineSpecs.Length == 0)
+            bool auditLive = parseResult.GetValue(live);
+            if (auditLive && !OperatingSystem.IsWindows())
+            {
+                throw new CliException("audit --live reads this computer's registry and runs only on Windows; here, audit exports instead (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json).");
+            }
+
+            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive)
             {
                 throw new CliException("audit: give at least one PATH (a file or a fleet folder) or --machine NAME=FILE[,FILE...]; try 'smbsign audit samples/fleet'.");
             }
@@ -115,6 +125,11 @@ internal static class AuditCommand
             }
 
             FleetPlan plan = FleetLayout.Discover(inputPaths, explicitMachines);
+            if (auditLive)
+            {
+                MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
+                plan = plan with { Machines = [.. plan.Machines, local] };
+            }
             if (outputFile is not null)
             {
                 string target = Path.GetFullPath(outputFile.FullName);

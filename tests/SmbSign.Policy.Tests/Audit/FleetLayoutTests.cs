@@ -199,6 +199,23 @@ public sealed class FleetLayoutTests : IDisposable
         Assert.Equal("file name", samba.OsOrigin);
     }
 
+    [Fact]
+    public void AuditMachine_LiveRegistrySource_IsReadOnWindows_ElsewhereEveryResultIsAnError()
+    {
+        MachineAudit audit = FleetAuditor.AuditMachine(new MachineInput { Name = "this-pc", Paths = [MachineSourceReader.LiveRegistryPath], Os = "win11-24h2-enterprise" }, new AuditOptions());
+
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.DoesNotContain(audit.Diagnostics, d => d.Code == "LIV001");
+        }
+        else
+        {
+            Assert.Equal("LIV001", Assert.Single(audit.Diagnostics).Code);
+            Assert.All(audit.Findings, f => Assert.True(f.Status is AuditStatus.Error or AuditStatus.NotApplicable, f.Rule.Id));
+            Assert.Contains(audit.Findings, f => f.Status == AuditStatus.Error);
+        }
+    }
+
     private string Write(string relative, byte[] content)
     {
         string path = Path.Combine([_root, .. relative.Split('/')]);
