@@ -35,4 +35,35 @@ public static class AtomicFile
             }
         }
     }
+
+    /// <summary>
+    /// Creates <paramref name="path"/>, which must not exist yet, with what <paramref name="write"/> writes: into a temporary
+    /// file beside it, flushed, then moved into place without overwriting (an existing file is never replaced; the move
+    /// fails with <see cref="IOException"/> instead).
+    /// </summary>
+    public static void CreateNew(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? ".";
+        Directory.CreateDirectory(directory);
+        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (FileStream stream = new(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: false);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
 }

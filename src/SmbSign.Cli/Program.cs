@@ -1,4 +1,14 @@
 using Spectre.Console;
 using SmbSign.Cli;
 
-return await CliApp.RunAsync(args, CliServices.CreateDefault(AnsiConsole.Console)).ConfigureAwait(false);
+// Colour and cursor control only on a terminal: Spectre decides ANSI support from TERM, so a redirected stdout
+// (a pipe or "> report.txt") would otherwise receive escape codes. NO_COLOR (no-color.org) turns colour off too.
+IAnsiConsole console = Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+    ? AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
+    })
+    : AnsiConsole.Console;
+return await CliApp.RunAsync(args, CliServices.CreateDefault(console)).ConfigureAwait(false);

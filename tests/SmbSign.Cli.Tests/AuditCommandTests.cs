@@ -275,6 +275,63 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(s_fleet, "ws-win10-01.reg")), File.ReadAllBytes(input));
     }
 
+    [Theory]
+    [InlineData("json")]
+    [InlineData("sarif")]
+    [InlineData("csv")]
+    [InlineData("table")]
+    public async Task Output_ExistingFile_IsNeverReplaced_ExitTwo(string format)
+    {
+        string input = Copy("ws-win10-01.reg");
+        string existing = Path.Combine(_temp, "previous-report." + format);
+        File.WriteAllText(existing, "an earlier report");
+
+        CliRun run = await CliHarness.RunAsync(["audit", input, "--format", format, "-o", existing]);
+
+        Assert.Equal(ExitCodes.UsageOrInput, run.ExitCode);
+        Assert.Contains("already exists", run.Error, StringComparison.Ordinal);
+        Assert.Equal("an earlier report", File.ReadAllText(existing));
+        Assert.Empty(Directory.GetFiles(_temp, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("sarif")]
+    public async Task Output_StreamedJson_IsTheSameDocumentAsOnStdout(string format)
+    {
+        string report = Path.Combine(_temp, "report." + format);
+
+        CliRun toFile = await CliHarness.RunAsync(["audit", s_fleet, "--format", format, "-o", report]);
+        CliRun toStdout = await CliHarness.RunAsync(["audit", s_fleet, "--format", format]);
+
+        Assert.Equal(ExitCodes.Findings, toFile.ExitCode);
+        Assert.Equal(ExitCodes.Findings, toStdout.ExitCode);
+        string written = File.ReadAllText(report);
+        Assert.EndsWith("\n", written, StringComparison.Ordinal);
+        Assert.Equal(toStdout.Output.ReplaceLineEndings("\n"), written.ReplaceLineEndings("\n"));
+        using JsonDocument doc = JsonDocument.Parse(written);
+        Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+    }
+
+    [Fact]
+    public async Task Live_ReadsTheLocalRegistryOnWindows_ElsewhereExitsTwoWithTheReason()
+    {
+        CliRun run = await CliHarness.RunAsync(["audit", "--live", "--os", "win11-24h2-enterprise", "--format", "json"]);
+
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.InRange(run.ExitCode, ExitCodes.Success, ExitCodes.UsageOrInput);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            Assert.Equal(Environment.MachineName, Machine(doc, Environment.MachineName).GetProperty("name").GetString());
+        }
+        else
+        {
+            Assert.Equal(ExitCodes.UsageOrInput, run.ExitCode);
+            Assert.Contains("runs only on Windows", run.Error, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, run.Output);
+        }
+    }
+
     public static TheoryData<string, string, byte[], string, string, int> BadInputs => new()
     {
         { "truncated Registry.pol", "bad.pol", TruncatedPol(), "POL0", "bad.pol@", ExitCodes.UsageOrInput },

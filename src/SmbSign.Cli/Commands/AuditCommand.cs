@@ -14,7 +14,7 @@ namespace SmbSign.Cli.Commands;
 
 /// <summary>
 /// <c>smbsign audit PATH... [--benchmark ID] [--os ID] [--role dc|member|workstation] [--strict] [--machine NAME=FILES]
-/// [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits configuration exports (one machine or a fleet)
+/// [--live] [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits configuration exports (one machine or a fleet)
 /// against a CIS benchmark or the Microsoft baseline. Exit codes: 0 no failures, 1 failures found, 2 usage error or
 /// unreadable input (the other inputs are still audited and reported). docs/cli/audit.md.
 /// </summary>
@@ -25,6 +25,9 @@ internal static class AuditCommand
 
     /// <summary>Machines from which the audit runs on several threads (smaller fleets finish faster on one; bench/AuditBenchmarks).</summary>
     private const int ParallelThreshold = 256;
+
+    /// <summary>Table width when stdout is not a terminal.</summary>
+    private const int RedirectedTableWidth = 160;
 
     public static Command Create(CliServices services)
     {
@@ -59,6 +62,10 @@ internal static class AuditCommand
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
+        Option<bool> live = new("--live")
+        {
+            Description = "Also audit this computer from its live registry (Parameters and Policies keys; Windows only). The machine is named after the computer; give --os for its defaults.",
+        };
         Option<bool> listBenchmarks = new("--list-benchmarks")
         {
             Description = "List the built-in benchmarks (rule packs) and the OS each is the default for, then exit.",
@@ -68,7 +75,7 @@ internal static class AuditCommand
 
         Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 no failures, 1 failures, 2 usage error or unreadable input.")
         {
-            paths, benchmark, os, role, strict, machine, listBenchmarks, format, output,
+            paths, benchmark, os, role, strict, machine, live, listBenchmarks, format, output,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -92,7 +99,13 @@ internal static class AuditCommand
 
             string[] inputPaths = parseResult.GetValue(paths) ?? [];
             string[] machineSpecs = parseResult.GetValue(machine) ?? [];
-            if (inputPaths.Length == 0 && machineSpecs.Length == 0)
+            bool auditLive = parseResult.GetValue(live);
+            if (auditLive && !OperatingSystem.IsWindows())
+            {
+                throw new CliException("audit --live reads this computer's registry and runs only on Windows; here, audit exports instead (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json).");
+            }
+
+            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive)
             {
                 throw new CliException("audit: give at least one PATH (a file or a fleet folder) or --machine NAME=FILE[,FILE...]; try 'smbsign audit samples/fleet'.");
             }
@@ -112,6 +125,11 @@ internal static class AuditCommand
             }
 
             FleetPlan plan = FleetLayout.Discover(inputPaths, explicitMachines);
+            if (auditLive)
+            {
+                MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
+                plan = plan with { Machines = [.. plan.Machines, local] };
+            }
             if (outputFile is not null)
             {
                 string target = Path.GetFullPath(outputFile.FullName);
@@ -120,6 +138,11 @@ internal static class AuditCommand
                     || inputPaths.Any(p => string.Equals(Path.GetFullPath(p), target, comparison)))
                 {
                     throw new CliException($"audit: -o {outputFile.FullName} is one of the inputs; refusing to overwrite it. Choose another output file.");
+                }
+
+                if (File.Exists(target) || Directory.Exists(target))
+                {
+                    throw new CliException($"audit: -o {outputFile.FullName} already exists; SmbSign writes reports only to new files and never replaces one. Remove it or choose another name.");
                 }
             }
 
@@ -140,17 +163,16 @@ internal static class AuditCommand
                 typeof(AuditCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
 
             await ReportProblemsAsync(services, report).ConfigureAwait(false);
-            string? text = outputFormat switch
-            {
-                OutputFormat.Json => AuditJsonRenderer.Render(report),
-                OutputFormat.Csv => AuditCsvRenderer.Render(report),
-                OutputFormat.Sarif => AuditSarifRenderer.Render(report),
-                _ => null,
-            };
-            if (text is null)
+            if (outputFormat == OutputFormat.Table)
             {
                 if (outputFile is null)
                 {
+                    if (!services.IsInteractive && services.Console.Profile.Width < RedirectedTableWidth)
+                    {
+                        // Redirected output has no terminal width (Spectre assumes 80, which wraps every cell).
+                        services.Console.Profile.Width = RedirectedTableWidth;
+                    }
+
                     AuditTableRenderer.Render(services.Console, report);
                 }
                 else
@@ -168,9 +190,26 @@ internal static class AuditCommand
                     await WriteAsync(services, outputFile, writer.ToString()).ConfigureAwait(false);
                 }
             }
+            else if (outputFormat == OutputFormat.Csv)
+            {
+                await WriteAsync(
+                    services,
+                    outputFile,
+                    stream =>
+                    {
+                        using StreamWriter writer = new(stream, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                        AuditCsvRenderer.Render(report, writer);
+                    },
+                    trailingNewline: false).ConfigureAwait(false);
+            }
             else
             {
-                await WriteAsync(services, outputFile, text).ConfigureAwait(false);
+                // JSON and SARIF are serialized straight to the file or stdout: a 10,000-machine report is hundreds of
+                // megabytes as text, and building it as one string would dwarf the audit's own memory.
+                Action<Stream> render = outputFormat == OutputFormat.Sarif
+                    ? stream => AuditSarifRenderer.Render(report, stream)
+                    : stream => AuditJsonRenderer.Render(report, stream);
+                await WriteAsync(services, outputFile, render, trailingNewline: true).ConfigureAwait(false);
             }
 
             if (plan.Problems.Count > 0 || audits.Any(a => a.HasUnreadableSource))
@@ -240,13 +279,43 @@ internal static class AuditCommand
             return;
         }
 
+        byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(text);
+        await WriteAsync(services, outputFile, stream => stream.Write(bytes), trailingNewline: false).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes to stdout, or to a new file (temp file + rename that never replaces an existing file).</summary>
+    private static async Task WriteAsync(CliServices services, FileInfo? outputFile, Action<Stream> write, bool trailingNewline)
+    {
+        if (outputFile is null)
+        {
+            using (TextWriterStream stream = new(services.Out))
+            {
+                write(stream);
+            }
+
+            if (trailingNewline)
+            {
+                await services.Out.WriteLineAsync().ConfigureAwait(false);
+            }
+
+            await services.Out.FlushAsync().ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            AtomicFile.WriteAllText(outputFile.FullName, text);
+            AtomicFile.CreateNew(outputFile.FullName, stream =>
+            {
+                write(stream);
+                if (trailingNewline)
+                {
+                    stream.WriteByte((byte)'\n');
+                }
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"audit: cannot write {outputFile.FullName}: {(e is UnauthorizedAccessException ? "access is denied" : "I/O error")}.");
+            throw new CliException($"audit: cannot write {outputFile.FullName}: {(e is UnauthorizedAccessException ? "access is denied" : File.Exists(outputFile.FullName) ? "it already exists (reports are written only to new files)" : "I/O error")}.");
         }
 
         await services.Error.WriteLineAsync($"smbsign: wrote {outputFile.FullName}").ConfigureAwait(false);

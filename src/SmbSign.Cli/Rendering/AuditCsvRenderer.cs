@@ -1,4 +1,4 @@
-using System.Text;
+using System.Globalization;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Rules;
@@ -16,7 +16,16 @@ internal static class AuditCsvRenderer
 
     public static string Render(AuditReport report)
     {
-        StringBuilder builder = new();
+        using StringWriter writer = new(CultureInfo.InvariantCulture);
+        Render(report, writer);
+        return writer.ToString();
+    }
+
+    /// <summary>Writes the rows to <paramref name="builder"/> one at a time (a large fleet is never one string).</summary>
+    public static void Render(AuditReport report, TextWriter builder)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(builder);
         AppendRow(builder, Header);
         foreach (MachineAudit machine in report.Machines)
         {
@@ -48,30 +57,30 @@ internal static class AuditCsvRenderer
                 ]);
             }
         }
-
-        return builder.ToString();
     }
 
-    private static void AppendRow(StringBuilder builder, string[] fields)
+    private static void AppendRow(TextWriter builder, string[] fields)
     {
         for (int i = 0; i < fields.Length; i++)
         {
             if (i > 0)
             {
-                builder.Append(',');
+                builder.Write(',');
             }
 
             string field = fields[i];
             if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0 || field.StartsWith(' ') || field.EndsWith(' '))
             {
-                builder.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+                builder.Write('"');
+                builder.Write(field.Replace("\"", "\"\"", StringComparison.Ordinal));
+                builder.Write('"');
             }
             else
             {
-                builder.Append(field);
+                builder.Write(field);
             }
         }
 
-        builder.Append("\r\n");
+        builder.Write("\r\n");
     }
 }

@@ -18,9 +18,14 @@ internal static class AuditJsonRenderer
     /// <summary>Schema version of the report; bumped when a field changes meaning.</summary>
     public const int SchemaVersion = 1;
 
-    public static string Render(AuditReport report)
+    public static string Render(AuditReport report) => JsonSerializer.Serialize(Build(report), AuditJsonContext.Default.AuditReportDto);
+
+    /// <summary>Writes the report to <paramref name="stream"/> as UTF-8 without building it as one string (large fleets).</summary>
+    public static void Render(AuditReport report, Stream stream) => JsonSerializer.Serialize(stream, Build(report), AuditJsonContext.Default.AuditReportDto);
+
+    private static AuditReportDto Build(AuditReport report)
     {
-        AuditReportDto dto = new(
+        return new(
             SchemaVersion,
             report.Benchmark,
             report.Strict,
@@ -29,7 +34,6 @@ internal static class AuditJsonRenderer
             ToDto(report.Summary),
             report.Problems,
             report.Warnings);
-        return JsonSerializer.Serialize(dto, AuditJsonContext.Default.AuditReportDto);
     }
 
     /// <summary>A typed JSON value: numbers as numbers, text as strings, lists as arrays.</summary>

@@ -19,7 +19,12 @@ internal static class AuditSarifRenderer
 {
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
 
-    public static string Render(AuditReport report)
+    public static string Render(AuditReport report) => JsonSerializer.Serialize(Build(report), SarifJsonContext.Default.SarifLog);
+
+    /// <summary>Writes the log to <paramref name="stream"/> as UTF-8 without building it as one string.</summary>
+    public static void Render(AuditReport report, Stream stream) => JsonSerializer.Serialize(stream, Build(report), SarifJsonContext.Default.SarifLog);
+
+    private static SarifLog Build(AuditReport report)
     {
         List<SarifRule> rules = [];
         Dictionary<string, int> ruleIndex = new(StringComparer.Ordinal);
@@ -69,8 +74,8 @@ internal static class AuditSarifRenderer
         SarifLog log = new(
             SchemaUri,
             "2.1.0",
-            [new SarifRun(new SarifTool(new SarifDriver("smbsign", report.ToolVersion, "https://github.com/smbsign/smbsign", rules)), results)]);
-        return JsonSerializer.Serialize(log, SarifJsonContext.Default.SarifLog);
+            [new SarifRun(new SarifTool(new SarifDriver("smbsign", report.ToolVersion, rules)), results)]);
+        return log;
     }
 
     /// <summary>A relative path as a URI reference with '/' separators and escaped segments; an absolute path as a file URI.</summary>
@@ -125,7 +130,7 @@ internal sealed record SarifRun(SarifTool Tool, IReadOnlyList<SarifResult> Resul
 
 internal sealed record SarifTool(SarifDriver Driver);
 
-internal sealed record SarifDriver(string Name, string Version, string InformationUri, IReadOnlyList<SarifRule> Rules);
+internal sealed record SarifDriver(string Name, string Version, IReadOnlyList<SarifRule> Rules);
 
 internal sealed record SarifRule(string Id, string Name, SarifMessage ShortDescription, SarifMessage FullDescription, SarifMessage Help, SarifRuleProperties Properties);
 

@@ -116,7 +116,8 @@ public static class FleetAuditor
         {
             (os, origin) = (fromManifest, FleetManifest.FileName);
         }
-        else if (InferFromName(machine.Name, out string? assumption) is { } fromName)
+        else if (InferFromName(machine.Name, out string? assumption) is { } fromName
+            && (fromName.Family != OsFamily.Samba || snapshot.HasFormat(SourceFormat.SmbConf) || snapshot.HasFormat(SourceFormat.NsmbConf) || snapshot.Sources.Count == 0))
         {
             (os, origin) = (fromName, "file name");
             if (assumption is not null)
@@ -130,6 +131,11 @@ public static class FleetAuditor
         }
         else
         {
+            if (InferFromName(machine.Name, out _) is { Family: OsFamily.Samba })
+            {
+                notes.Add("the name says samba, but no source is an smb.conf (Windows exports only), so the OS is not taken from the name");
+            }
+
             (os, origin) = (null, "unknown");
             notes.Add("OS not known: effective values of unconfigured settings are not resolved; give --os or a machines.json entry");
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using SmbSign.Policy.Formats.LiveRegistry;
 using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
@@ -12,10 +13,19 @@ namespace SmbSign.Policy.Audit;
 /// </summary>
 public static class MachineSourceReader
 {
-    /// <summary>Reads a file or folder; one result per file read.</summary>
+    /// <summary>The source path that stands for this machine's live registry (<see cref="LiveRegistryReader"/>; Windows only,
+    /// error LIV001 elsewhere). Not a file name: a file cannot be called this on any platform SmbSign runs on.</summary>
+    public const string LiveRegistryPath = "<live registry HKLM>";
+
+    /// <summary>Reads a file or folder (or <see cref="LiveRegistryPath"/>); one result per file read.</summary>
     public static IEnumerable<SourceReadResult> Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (string.Equals(path, LiveRegistryPath, StringComparison.Ordinal))
+        {
+            return [LiveRegistryReader.Read()];
+        }
+
         if (Directory.Exists(path))
         {
             return SourceDetector.Expand(path).Select(source => source.GpoFolder is not null ? SourceDetector.Read(source) : ReadFile(source.Path));

@@ -5,7 +5,7 @@ namespace SmbSign.Policy.Audit;
 
 /// <summary>
 /// Where a value sits in Windows' order of precedence; a higher layer wins over a lower one for the same setting
-/// (docs/design/audit.md). Within one layer the source read last wins, and within one file the later line.
+/// (docs/cli/audit.md, "Precedence"). Within one layer the source read last wins, and within one file the later line.
 /// </summary>
 public enum PrecedenceLayer
 {

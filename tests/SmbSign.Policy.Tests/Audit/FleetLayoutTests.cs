@@ -183,6 +183,39 @@ public sealed class FleetLayoutTests : IDisposable
         Assert.Equal(0, audit.Count(AuditStatus.Fail));
     }
 
+    [Fact] // compliance-samples/gpo-samba: a Windows GPO taken from Samba's test provisions is not a Samba server
+    public void AuditMachine_NameSaysSamba_WithOnlyWindowsSources_OsIsUnknownWithANote()
+    {
+        string pol = Write("gpo-samba/Machine/Registry.pol", Pol());
+        string conf = Write("samba-fs09.smb.conf", Utf8("[global]\n   server signing = mandatory\n"));
+
+        MachineAudit gpo = FleetAuditor.AuditMachine(new MachineInput { Name = "gpo-samba", Paths = [Path.GetDirectoryName(Path.GetDirectoryName(pol))!] }, new AuditOptions());
+        MachineAudit samba = FleetAuditor.AuditMachine(new MachineInput { Name = "samba-fs09", Paths = [conf] }, new AuditOptions());
+
+        Assert.Null(gpo.Os);
+        Assert.Equal("unknown", gpo.OsOrigin);
+        Assert.Contains(gpo.Notes, n => n.Contains("no source is an smb.conf", StringComparison.Ordinal));
+        Assert.Equal("samba", samba.Os!.Id);
+        Assert.Equal("file name", samba.OsOrigin);
+    }
+
+    [Fact]
+    public void AuditMachine_LiveRegistrySource_IsReadOnWindows_ElsewhereEveryResultIsAnError()
+    {
+        MachineAudit audit = FleetAuditor.AuditMachine(new MachineInput { Name = "this-pc", Paths = [MachineSourceReader.LiveRegistryPath], Os = "win11-24h2-enterprise" }, new AuditOptions());
+
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.DoesNotContain(audit.Diagnostics, d => d.Code == "LIV001");
+        }
+        else
+        {
+            Assert.Equal("LIV001", Assert.Single(audit.Diagnostics).Code);
+            Assert.All(audit.Findings, f => Assert.True(f.Status is AuditStatus.Error or AuditStatus.NotApplicable, f.Rule.Id));
+            Assert.Contains(audit.Findings, f => f.Status == AuditStatus.Error);
+        }
+    }
+
     private string Write(string relative, byte[] content)
     {
         string path = Path.Combine([_root, .. relative.Split('/')]);
