@@ -28,13 +28,30 @@ internal static class CaptureTable
             bool showEncrypted = summary.Connections.Any(c => c.Encrypted > 0);
             bool showGaps = summary.Connections.Any(c => c.Gaps > 0);
             var connections = new Table().Border(TableBorder.Rounded).Title("Connections")
-                .AddColumn("#").AddColumn("Client").AddColumn("Server").AddColumn("Dialect").AddColumn("Required by")
+                .AddColumn("#").AddColumn("Client").AddColumn("Server").AddColumn("Dialect").AddColumn("Alg.").AddColumn("Required by")
                 .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned())
                 .AddColumn(new TableColumn("Unsigned").RightAligned());
+            // Verifying: user and key instead of kind and unsigned (= messages - signed - encrypted), to fit 80 columns.
+            bool verifying = summary.Verifying;
             var sessions = new Table().Border(TableBorder.Rounded).Title("Sessions")
-                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap()).AddColumn("Kind")
-                .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned())
-                .AddColumn(new TableColumn("Unsigned").RightAligned()).AddColumn(new TableColumn("Unsigned, required").RightAligned());
+                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap()).AddColumn(verifying ? "User" : "Kind")
+                .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned());
+            if (verifying)
+            {
+                sessions.AddColumn(new TableColumn("Verified").RightAligned()).AddColumn(new TableColumn("Failed").RightAligned())
+                    .AddColumn(new TableColumn("Unchecked").RightAligned());
+            }
+            else
+            {
+                sessions.AddColumn(new TableColumn("Unsigned").RightAligned());
+            }
+
+            sessions.AddColumn(new TableColumn("Unsigned, required").RightAligned());
+            if (verifying)
+            {
+                sessions.AddColumn("Key");
+            }
+
             if (showEncrypted)
             {
                 connections.AddColumn(new TableColumn("Encrypted").RightAligned());
@@ -59,6 +76,7 @@ internal static class CaptureTable
                     Markup.Escape(c.Connection.Client.ToString()),
                     Markup.Escape(c.Connection.Server.ToString()),
                     Markup.Escape(c.Dialect?.ToDisplayString() ?? "?"),
+                    Markup.Escape(c.SigningAlgorithm?.ToDisplayString() ?? "?"),
                     RequiredBy(c.ClientRequiresSigning, c.ServerRequiresSigning),
                     N(c.Messages),
                     N(c.Signed),
@@ -81,12 +99,27 @@ internal static class CaptureTable
                     {
                         number,
                         CaptureSummaryBuilder.FormatSessionId(s.SessionId),
-                        Kind(s),
+                        verifying ? UserCell(s) : Kind(s),
                         N(s.Messages),
                         N(s.Signed),
-                        N(s.Unsigned),
-                        s.UnsignedWhileRequired is { } u ? N(u) : "?",
                     };
+                    if (verifying)
+                    {
+                        sessionRow.Add(N(s.Verified ?? 0));
+                        sessionRow.Add(s.Failed > 0 ? $"[red]{N(s.Failed.Value)}[/]" : N(s.Failed ?? 0));
+                        sessionRow.Add(N(s.NotCheckable ?? 0));
+                    }
+                    else
+                    {
+                        sessionRow.Add(N(s.Unsigned));
+                    }
+
+                    sessionRow.Add(s.UnsignedWhileRequired is { } u ? N(u) : "?");
+                    if (verifying)
+                    {
+                        sessionRow.Add(CaptureJsonMapper.KeyName(s.KeyStatus) ?? "-");
+                    }
+
                     if (showEncrypted)
                     {
                         sessionRow.Add(N(s.Encrypted));
@@ -124,6 +157,15 @@ internal static class CaptureTable
         (_, true) => client is null ? "server (client ?)" : "server",
         (false, false) => "neither",
         _ => "?",
+    };
+
+    /// <summary>The NTLM user (without the domain, which the findings name), or the kind for guest/anonymous.</summary>
+    private static string UserCell(SessionSummary session) => session switch
+    {
+        { Guest: true } => "guest",
+        { Anonymous: true } => "anonymous",
+        { User: { Length: > 0 } user } => Markup.Escape(user),
+        _ => Kind(session),
     };
 
     private static string Kind(SessionSummary session) => session switch
