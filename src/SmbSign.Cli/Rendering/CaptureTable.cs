@@ -31,15 +31,20 @@ internal static class CaptureTable
                 .AddColumn("#").AddColumn("Client").AddColumn("Server").AddColumn("Dialect").AddColumn("Alg.").AddColumn("Required by")
                 .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned())
                 .AddColumn(new TableColumn("Unsigned").RightAligned());
-            // Verifying: user and key instead of kind and unsigned (= messages - signed - encrypted), to fit 80 columns.
+            // Verifying: verified/failed instead of kind and unsigned, to fit 80 columns; the findings name the user, the
+            // key source and anything not checkable.
             bool verifying = summary.Verifying;
             var sessions = new Table().Border(TableBorder.Rounded).Title("Sessions")
-                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap()).AddColumn(verifying ? "User" : "Kind")
-                .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned());
+                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap());
+            if (!verifying)
+            {
+                sessions.AddColumn("Kind");
+            }
+
+            sessions.AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned());
             if (verifying)
             {
-                sessions.AddColumn(new TableColumn("Verified").RightAligned()).AddColumn(new TableColumn("Failed").RightAligned())
-                    .AddColumn(new TableColumn("Unchecked").RightAligned());
+                sessions.AddColumn(new TableColumn("Verified").RightAligned()).AddColumn(new TableColumn("Failed").RightAligned());
             }
             else
             {
@@ -47,10 +52,6 @@ internal static class CaptureTable
             }
 
             sessions.AddColumn(new TableColumn("Unsigned, required").RightAligned());
-            if (verifying)
-            {
-                sessions.AddColumn("Key");
-            }
 
             if (showEncrypted)
             {
@@ -95,19 +96,18 @@ internal static class CaptureTable
                 connections.AddRow(row.ToArray());
                 foreach (SessionSummary s in c.Sessions)
                 {
-                    var sessionRow = new List<string>
+                    var sessionRow = new List<string> { number, CaptureSummaryBuilder.FormatSessionId(s.SessionId) };
+                    if (!verifying)
                     {
-                        number,
-                        CaptureSummaryBuilder.FormatSessionId(s.SessionId),
-                        verifying ? UserCell(s) : Kind(s),
-                        N(s.Messages),
-                        N(s.Signed),
-                    };
+                        sessionRow.Add(Kind(s));
+                    }
+
+                    sessionRow.Add(N(s.Messages));
+                    sessionRow.Add(N(s.Signed));
                     if (verifying)
                     {
                         sessionRow.Add(N(s.Verified ?? 0));
                         sessionRow.Add(s.Failed > 0 ? $"[red]{N(s.Failed.Value)}[/]" : N(s.Failed ?? 0));
-                        sessionRow.Add(N(s.NotCheckable ?? 0));
                     }
                     else
                     {
@@ -115,11 +115,6 @@ internal static class CaptureTable
                     }
 
                     sessionRow.Add(s.UnsignedWhileRequired is { } u ? N(u) : "?");
-                    if (verifying)
-                    {
-                        sessionRow.Add(CaptureJsonMapper.KeyName(s.KeyStatus) ?? "-");
-                    }
-
                     if (showEncrypted)
                     {
                         sessionRow.Add(N(s.Encrypted));
@@ -157,15 +152,6 @@ internal static class CaptureTable
         (_, true) => client is null ? "server (client ?)" : "server",
         (false, false) => "neither",
         _ => "?",
-    };
-
-    /// <summary>The NTLM user (without the domain, which the findings name), or the kind for guest/anonymous.</summary>
-    private static string UserCell(SessionSummary session) => session switch
-    {
-        { Guest: true } => "guest",
-        { Anonymous: true } => "anonymous",
-        { User: { Length: > 0 } user } => Markup.Escape(user),
-        _ => Kind(session),
     };
 
     private static string Kind(SessionSummary session) => session switch

@@ -102,7 +102,12 @@ internal sealed class SessionTracker
     private const byte Smb1CommandNtCancel = 0xA4;
     private const ushort Smb2SessionSetupFlagBinding = 0x01;
 
+    private const int MaxInternedNames = 4096;
+
     private readonly CaptureCredentials? _credentials;
+
+    /// <summary>User and domain names seen, so a capture of many sessions of few users keeps one string per name.</summary>
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
     public SessionTracker(CaptureCredentials? credentials)
     {
@@ -473,8 +478,8 @@ internal sealed class SessionTracker
 
     private void OnAuthenticate(TrackedSession tracked, SessionSummary session, NtlmAuthenticateMessage authenticate)
     {
-        session.User = authenticate.UserName ?? string.Empty;
-        session.Domain = authenticate.DomainName ?? string.Empty;
+        session.User = Intern(authenticate.UserName ?? string.Empty);
+        session.Domain = Intern(authenticate.DomainName ?? string.Empty);
         session.Authentication = "NTLM";
         if (!Verifying || !_credentials!.MatchesUser(session.User, session.Domain))
         {
@@ -503,6 +508,21 @@ internal sealed class SessionTracker
                 SetKeyStatus(session, SessionKeyStatus.Unsupported, "it authenticated with NTLMv1/LM, whose session key this tool does not derive");
                 break;
         }
+    }
+
+    private string Intern(string name)
+    {
+        if (_names.TryGetValue(name, out string? known))
+        {
+            return known;
+        }
+
+        if (_names.Count < MaxInternedNames)
+        {
+            _names.Add(name, name);
+        }
+
+        return name;
     }
 
     private static string MechanismName(string oid) => oid switch
