@@ -10,10 +10,12 @@ using Spectre.Console.Rendering;
 
 namespace SmbSign.Cli.Commands;
 
-/// <summary><c>smbsign capture FILE… [--port N…] [--format table|json] [-o FILE]</c>: reads pcap/pcapng captures (or
-/// stdin as "-") and reports, per connection and session, dialect, who required signing, and signed/unsigned/encrypted
-/// counts, with findings in plain words. Exit 0 after a report; 2 for an unreadable or malformed file (with the byte
-/// offset); 1 is reserved for signature failures once verification lands.</summary>
+/// <summary><c>smbsign capture FILE… [-u [DOMAIN\]USER] [--password-file FILE] [--keys FILE] [--port N…] [--format
+/// table|json] [-o FILE]</c>: reads pcap/pcapng captures (or stdin as "-") and reports, per connection and session,
+/// dialect, who required signing, signed/unsigned/encrypted counts and — with a password or keys file — how many
+/// signatures verified or failed, with findings in plain words. Exit 0 after a report without failures; 1 when a
+/// signature failed or the password does not match a captured AUTHENTICATE; 2 for an unreadable or malformed file (with
+/// the byte offset) or keys file (with the line).</summary>
 internal static class CaptureCommand
 {
     private const long ProgressThreshold = 64L * 1024 * 1024;
@@ -40,11 +42,21 @@ internal static class CaptureCommand
                 }
             }
         });
+        Option<string?> user = new("--user", "-u")
+        {
+            Description = @"[DOMAIN\]USER whose password verifies the signatures of that user's NTLMv2 sessions (password from --password-file, $" + PasswordInput.Variable + ", or a prompt)",
+        };
+        Option<FileInfo?> passwordFile = PasswordInput.CreateOption();
+        Option<FileInfo?> keys = new("--keys")
+        {
+            Description = "Session keys: lines 'SESSION_ID SESSION_KEY' (hex; Wireshark's SMB2 session key table works)",
+            HelpName = "FILE",
+        };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
         Option<FileInfo?> output = CommonOptions.Output();
-        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages.")
+        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages; with -u or --keys, verify every signature. Exit 0 report, 1 a signature failed or the password is wrong, 2 unreadable input.")
         {
-            files, ports, format, output,
+            files, user, passwordFile, keys, ports, format, output,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -62,7 +74,13 @@ internal static class CaptureCommand
                 }
             }
 
-            var builder = new CaptureSummaryBuilder();
+            if (parseResult.GetValue(passwordFile) is not null && parseResult.GetValue(user) is null)
+            {
+                throw new CliException("--password-file needs -u/--user: the password is matched against that user's captured AUTHENTICATE.");
+            }
+
+            using CaptureCredentials? credentials = ReadCredentials(services, parseResult.GetValue(user), parseResult.GetValue(passwordFile), parseResult.GetValue(keys));
+            var builder = new CaptureSummaryBuilder(credentials);
             foreach (string path in paths)
             {
                 Analyse(services, path, builder, options, cancellationToken);
@@ -82,9 +100,56 @@ internal static class CaptureCommand
                 services.Out.Write(text);
             }
 
-            return Task.FromResult(ExitCodes.Success);
+            bool failed = summary.SignatureFailures > 0 || summary.WrongPasswordSessions > 0;
+            return Task.FromResult(failed ? ExitCodes.Findings : ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>-u with its password and/or --keys; null when neither was given (counting only).</summary>
+    private static CaptureCredentials? ReadCredentials(CliServices services, string? userText, FileInfo? passwordFile, FileInfo? keysFile)
+    {
+        if (userText is null && keysFile is null)
+        {
+            return null;
+        }
+
+        CaptureCredentials credentials;
+        if (userText is not null)
+        {
+            if (!VerifyUser.TryParse(userText, out VerifyUser? parsed, out string error))
+            {
+                throw new CliException(error);
+            }
+
+            credentials = CaptureCredentials.FromPassword(parsed!.User, parsed.Domain, PasswordInput.Read(services, passwordFile));
+        }
+        else
+        {
+            credentials = CaptureCredentials.Empty();
+        }
+
+        if (keysFile is null)
+        {
+            return credentials;
+        }
+
+        try
+        {
+            using var reader = new StreamReader(keysFile.FullName, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            credentials.LoadKeysFile(reader, keysFile.Name);
+            return credentials;
+        }
+        catch (CaptureKeysFileException e)
+        {
+            credentials.Dispose();
+            throw new CliException($"--keys {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            credentials.Dispose();
+            throw new CliException($"--keys: cannot read '{keysFile.FullName}': {e.GetType().Name}");
+        }
     }
 
     /// <summary>Regular files are written atomically (temp file + rename). Device and process files (/dev/null,

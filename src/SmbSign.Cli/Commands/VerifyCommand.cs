@@ -11,7 +11,7 @@ namespace SmbSign.Cli.Commands;
 internal static class VerifyCommand
 {
     /// <summary>Environment variable the password is read from.</summary>
-    public const string PasswordVariable = "SMBSIGN_PASSWORD";
+    public const string PasswordVariable = PasswordInput.Variable;
 
     private static readonly string[] s_dialects = ["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1", "smb1"];
 
@@ -47,10 +47,7 @@ internal static class VerifyCommand
         {
             Description = "List every message (command, direction, signed, verified)",
         };
-        Option<FileInfo?> passwordFile = new("--password-file")
-        {
-            Description = $"Read the password from the first line of FILE (otherwise ${PasswordVariable}, otherwise a prompt)",
-        };
+        Option<FileInfo?> passwordFile = PasswordInput.CreateOption();
         Option<string?> read = new("--read")
         {
             Description = "On a disk share, open and read this file (path inside the share) instead of listing the share root",
@@ -111,7 +108,7 @@ internal static class VerifyCommand
                 CheckAlgorithmFitsDialect(a, chosenDialect);
             }
 
-            string password = ReadPassword(services, parseResult.GetValue(passwordFile));
+            string password = PasswordInput.Read(services, parseResult.GetValue(passwordFile));
             var options = new SmbClientOptions
             {
                 Host = parsedTarget!.Host,
@@ -169,46 +166,5 @@ internal static class VerifyCommand
             throw new CliException(
                 $"--signing-algorithm {algorithm.ToDisplayString()} cannot be used with --dialect {dialect.Value.ToDisplayString()}, which always signs with {fixedAlgorithm.ToDisplayString()} (choose --dialect 3.1.1).");
         }
-    }
-
-    /// <summary>--password-file, then $SMBSIGN_PASSWORD, then an echo-off prompt. The password never comes from argv and
-    /// never appears in messages.</summary>
-    private static string ReadPassword(CliServices services, FileInfo? file)
-    {
-        if (file is not null)
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(file.FullName, System.Text.Encoding.UTF8);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"--password-file: cannot read '{file.FullName}': {e.GetType().Name}");
-            }
-
-            int newline = text.IndexOfAny(['\r', '\n']);
-            string line = newline < 0 ? text : text[..newline];
-            if (line.Length == 0)
-            {
-                throw new CliException($"--password-file: the first line of '{file.FullName}' is empty.");
-            }
-
-            return line;
-        }
-
-        string? fromEnvironment = services.GetEnvironmentVariable(PasswordVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        string? prompted = services.PromptSecret("Password: ");
-        if (string.IsNullOrEmpty(prompted))
-        {
-            throw new CliException($"no password: set {PasswordVariable}, pass --password-file FILE, or run in a terminal to be prompted (passwords are never read from the command line).");
-        }
-
-        return prompted;
     }
 }

@@ -6,8 +6,8 @@ using SmbSign.Wire.Capture.Analysis;
 
 namespace SmbSign.Cli.Rendering;
 
-/// <summary>JSON report of <c>smbsign capture</c>; field names follow issue 8. Fields that need signature verification
-/// (user, domain, signingAlgorithm, verified, failed, failures) are null until verification lands.</summary>
+/// <summary>JSON report of <c>smbsign capture</c>; field names follow issue 8. <c>verified</c>, <c>failed</c>,
+/// <c>notCheckable</c> and <c>failures</c> are null when no password or keys file was given.</summary>
 internal sealed record CaptureReportJson(
     IReadOnlyList<CaptureFileJson> Files,
     IReadOnlyList<CaptureConnectionJson> Connections,
@@ -55,6 +55,7 @@ internal sealed record CaptureSessionJson(
     string SessionId,
     string? User,
     string? Domain,
+    string? Authentication,
     bool? Guest,
     bool? Anonymous,
     long Messages,
@@ -62,12 +63,15 @@ internal sealed record CaptureSessionJson(
     long Unsigned,
     long? Verified,
     long? Failed,
+    long? NotCheckable,
+    string? Key,
+    string? KeyNote,
     long? UnsignedWhileRequired,
     IReadOnlyList<long> UnsignedWhileRequiredFrames,
     long Encrypted,
     IReadOnlyList<CaptureFailureJson>? Failures);
 
-internal sealed record CaptureFailureJson(long Frame, string Command, string MessageId);
+internal sealed record CaptureFailureJson(long Frame, string Command, ulong MessageId);
 
 internal sealed record CaptureFindingJson(string Severity, string Code, string Message, string? Connection, string? SessionId, IReadOnlyList<long> Frames);
 
@@ -116,7 +120,7 @@ internal static class CaptureJsonMapper
         c.Dialect?.ToDisplayString(),
         c.ClientRequiresSigning,
         c.ServerRequiresSigning,
-        null,
+        c.SigningAlgorithm?.ToDisplayString(),
         c.Connection.FirstFrame,
         c.Connection.LastFrame,
         c.Messages,
@@ -128,19 +132,36 @@ internal static class CaptureJsonMapper
         c.Gaps,
         c.Sessions.Select(s => new CaptureSessionJson(
             CaptureSummaryBuilder.FormatSessionId(s.SessionId),
-            null,
-            null,
+            s.User,
+            s.Domain,
+            s.Authentication,
             s.Guest,
             s.Anonymous,
             s.Messages,
             s.Signed,
             s.Unsigned,
-            null,
-            null,
+            s.Verified,
+            s.Failed,
+            s.NotCheckable,
+            KeyName(s.KeyStatus),
+            s.KeyNote,
             s.UnsignedWhileRequired,
             s.UnsignedWhileRequiredFrames,
             s.Encrypted,
-            null)).ToList());
+            s.Failed is null ? null : s.Failures.Select(f => new CaptureFailureJson(f.Frame, f.Command, f.MessageId)).ToList())).ToList());
+
+    /// <summary>null (not asked), password, keys-file, wrong-password, no-key, not-needed, setup-not-captured, unsupported.</summary>
+    public static string? KeyName(SessionKeyStatus status) => status switch
+    {
+        SessionKeyStatus.NotRequested => null,
+        SessionKeyStatus.Password => "password",
+        SessionKeyStatus.KeysFile => "keys-file",
+        SessionKeyStatus.WrongPassword => "wrong-password",
+        SessionKeyStatus.NoKey => "no-key",
+        SessionKeyStatus.NotNeeded => "not-needed",
+        SessionKeyStatus.SetupNotCaptured => "setup-not-captured",
+        _ => "unsupported",
+    };
 
     public static string ClientEvidenceName(Wire.Capture.Tcp.ClientSideEvidence evidence) => evidence switch
     {

@@ -28,13 +28,31 @@ internal static class CaptureTable
             bool showEncrypted = summary.Connections.Any(c => c.Encrypted > 0);
             bool showGaps = summary.Connections.Any(c => c.Gaps > 0);
             var connections = new Table().Border(TableBorder.Rounded).Title("Connections")
-                .AddColumn("#").AddColumn("Client").AddColumn("Server").AddColumn("Dialect").AddColumn("Required by")
+                .AddColumn("#").AddColumn("Client").AddColumn("Server").AddColumn("Dialect").AddColumn("Alg.").AddColumn("Required by")
                 .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned())
                 .AddColumn(new TableColumn("Unsigned").RightAligned());
+            // Verifying: verified/failed instead of kind and unsigned, to fit 80 columns; the findings name the user, the
+            // key source and anything not checkable.
+            bool verifying = summary.Verifying;
             var sessions = new Table().Border(TableBorder.Rounded).Title("Sessions")
-                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap()).AddColumn("Kind")
-                .AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned())
-                .AddColumn(new TableColumn("Unsigned").RightAligned()).AddColumn(new TableColumn("Unsigned, required").RightAligned());
+                .AddColumn("#").AddColumn(new TableColumn("Session").NoWrap());
+            if (!verifying)
+            {
+                sessions.AddColumn("Kind");
+            }
+
+            sessions.AddColumn(new TableColumn("Msgs").RightAligned()).AddColumn(new TableColumn("Signed").RightAligned());
+            if (verifying)
+            {
+                sessions.AddColumn(new TableColumn("Verified").RightAligned()).AddColumn(new TableColumn("Failed").RightAligned());
+            }
+            else
+            {
+                sessions.AddColumn(new TableColumn("Unsigned").RightAligned());
+            }
+
+            sessions.AddColumn(new TableColumn("Unsigned, required").RightAligned());
+
             if (showEncrypted)
             {
                 connections.AddColumn(new TableColumn("Encrypted").RightAligned());
@@ -59,6 +77,7 @@ internal static class CaptureTable
                     Markup.Escape(c.Connection.Client.ToString()),
                     Markup.Escape(c.Connection.Server.ToString()),
                     Markup.Escape(c.Dialect?.ToDisplayString() ?? "?"),
+                    Markup.Escape(c.SigningAlgorithm?.ToDisplayString() ?? "?"),
                     RequiredBy(c.ClientRequiresSigning, c.ServerRequiresSigning),
                     N(c.Messages),
                     N(c.Signed),
@@ -77,16 +96,25 @@ internal static class CaptureTable
                 connections.AddRow(row.ToArray());
                 foreach (SessionSummary s in c.Sessions)
                 {
-                    var sessionRow = new List<string>
+                    var sessionRow = new List<string> { number, CaptureSummaryBuilder.FormatSessionId(s.SessionId) };
+                    if (!verifying)
                     {
-                        number,
-                        CaptureSummaryBuilder.FormatSessionId(s.SessionId),
-                        Kind(s),
-                        N(s.Messages),
-                        N(s.Signed),
-                        N(s.Unsigned),
-                        s.UnsignedWhileRequired is { } u ? N(u) : "?",
-                    };
+                        sessionRow.Add(Kind(s));
+                    }
+
+                    sessionRow.Add(N(s.Messages));
+                    sessionRow.Add(N(s.Signed));
+                    if (verifying)
+                    {
+                        sessionRow.Add(N(s.Verified ?? 0));
+                        sessionRow.Add(s.Failed > 0 ? $"[red]{N(s.Failed.Value)}[/]" : N(s.Failed ?? 0));
+                    }
+                    else
+                    {
+                        sessionRow.Add(N(s.Unsigned));
+                    }
+
+                    sessionRow.Add(s.UnsignedWhileRequired is { } u ? N(u) : "?");
                     if (showEncrypted)
                     {
                         sessionRow.Add(N(s.Encrypted));

@@ -23,12 +23,15 @@ public sealed class CaptureCommandTests
         Assert.Equal("3.1.1", connection.GetProperty("dialect").GetString());
         Assert.True(connection.GetProperty("clientRequiresSigning").GetBoolean());
         Assert.True(connection.GetProperty("serverRequiresSigning").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, connection.GetProperty("signingAlgorithm").ValueKind);
+        Assert.Equal("AES-GMAC", connection.GetProperty("signingAlgorithm").GetString());
         JsonElement session = Assert.Single(connection.GetProperty("sessions").EnumerateArray());
         Assert.Matches("^0x[0-9a-f]{16}$", session.GetProperty("sessionId").GetString());
-        foreach (string field in new[] { "user", "domain", "verified", "failed", "failures" })
+        Assert.Equal("smbsigntest", session.GetProperty("user").GetString()); // from the AUTHENTICATE, no secret needed
+        Assert.Equal("WORKGROUP", session.GetProperty("domain").GetString());
+        Assert.Equal("NTLM", session.GetProperty("authentication").GetString());
+        foreach (string field in new[] { "verified", "failed", "notCheckable", "key", "failures" })
         {
-            Assert.Equal(JsonValueKind.Null, session.GetProperty(field).ValueKind);
+            Assert.Equal(JsonValueKind.Null, session.GetProperty(field).ValueKind); // nothing verified without a password or keys
         }
 
         Assert.False(session.GetProperty("guest").GetBoolean());
@@ -126,5 +129,155 @@ public sealed class CaptureCommandTests
         Assert.Equal(0, run.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(run.Output);
         Assert.Equal("syn", doc.RootElement.GetProperty("connections")[0].GetProperty("clientDecidedBy").GetString());
+    }
+
+    private static readonly string s_smb210 = Path.Combine(AppContext.BaseDirectory, "Commands", "TestData", "smb210-unsigned.pcapng");
+
+    private static Dictionary<string, string> Password(string password = "SmbSign-Test-1!") => new() { ["SMBSIGN_PASSWORD"] = password };
+
+    [Theory]
+    [InlineData("smb311-gmac-signed.pcapng", "AES-GMAC")]
+    [InlineData("smb210-unsigned.pcapng", "HMAC-SHA256")]
+    [InlineData("smb1-nt1-signed.pcapng", "MD5")]
+    public async Task Capture_RightPassword_EverySignatureVerifiesExitZero(string file, string algorithm)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Commands", "TestData", file);
+
+        CliRun run = await CliHarness.RunAsync(["capture", path, "-u", "smbsigntest", "--format", "json"], Password());
+
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement connection = Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray());
+        Assert.Equal(algorithm, connection.GetProperty("signingAlgorithm").GetString());
+        JsonElement session = Assert.Single(connection.GetProperty("sessions").EnumerateArray());
+        Assert.True(session.GetProperty("signed").GetInt64() > 0);
+        Assert.Equal(session.GetProperty("signed").GetInt64(), session.GetProperty("verified").GetInt64());
+        Assert.Equal(0, session.GetProperty("failed").GetInt64());
+        Assert.Equal("password", session.GetProperty("key").GetString());
+        Assert.Empty(session.GetProperty("failures").EnumerateArray());
+        Assert.DoesNotContain(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "not-verified");
+        Assert.DoesNotContain("SmbSign-Test-1!", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Capture_WrongPassword_ExitOneAndBlamesThePasswordNotTampering()
+    {
+        CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "-u", @"WORKGROUP\smbsigntest"], Password("Wrong-Pass-9"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("password does not match the captured AUTHENTICATE", run.Output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("FAILED verification", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wrong-Pass-9", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Capture_TamperedReadResponse_ExitOneWithTheFailedFrame()
+    {
+        // One byte of the file content inside the signed READ response ("Hello from the SmbSign Samba fixture.").
+        byte[] bytes = await File.ReadAllBytesAsync(s_smb311);
+        int at = bytes.AsSpan().IndexOf("Hello from the SmbSign"u8);
+        Assert.True(at > 0);
+        bytes[at] ^= 0x20;
+        string tampered = Path.Combine(Path.GetTempPath(), $"smbsign-tampered-{Guid.NewGuid():N}.pcapng");
+        await File.WriteAllBytesAsync(tampered, bytes);
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", tampered, "-u", "smbsigntest", "--format", "json"], Password());
+
+            Assert.Equal(1, run.ExitCode);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+            Assert.Equal(1, session.GetProperty("failed").GetInt64());
+            Assert.Equal(session.GetProperty("signed").GetInt64() - 1, session.GetProperty("verified").GetInt64());
+            JsonElement failure = Assert.Single(session.GetProperty("failures").EnumerateArray());
+            Assert.Equal("READ", failure.GetProperty("command").GetString());
+            long frame = failure.GetProperty("frame").GetInt64();
+            JsonElement finding = Assert.Single(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "signature-failed");
+            Assert.Equal(frame, Assert.Single(finding.GetProperty("frames").EnumerateArray()).GetInt64());
+            Assert.Equal("error", finding.GetProperty("severity").GetString());
+        }
+        finally
+        {
+            File.Delete(tampered);
+        }
+    }
+
+    [Theory]
+    [InlineData("0x1 00112233\n", "keys.txt:1: the session key must be 32 or 64 hex digits")]
+    [InlineData("# comment\n\nnot-hex 00112233445566778899aabbccddeeff\n", "keys.txt:3: session id 'not-hex'")]
+    public async Task Capture_BadKeysFile_ExitTwoWithFileAndLine(string content, string expected)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        string keys = Path.Combine(directory, "keys.txt");
+        await File.WriteAllTextAsync(keys, content);
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "--keys", keys]);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal); // a message, not a stack trace
+            Assert.DoesNotContain("00112233", run.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Capture_KeysFileForOtherSessions_ReportsNoKeyAndExitsZero()
+    {
+        string keys = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(keys, "0x1234 00112233445566778899aabbccddeeff\n");
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", s_smb210, "--keys", keys, "--format", "json"]);
+
+            Assert.Equal(0, run.ExitCode);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+            Assert.Equal("no-key", session.GetProperty("key").GetString());
+            Assert.Equal(0, session.GetProperty("verified").GetInt64());
+            Assert.Equal(session.GetProperty("signed").GetInt64(), session.GetProperty("notCheckable").GetInt64());
+            Assert.Contains(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "not-checkable");
+        }
+        finally
+        {
+            File.Delete(keys);
+        }
+    }
+
+    [Fact]
+    public async Task Capture_UserWithoutAnyPassword_ExitTwoNamesTheSources()
+    {
+        CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "-u", "smbsigntest"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("SMBSIGN_PASSWORD", run.Error, StringComparison.Ordinal);
+        Assert.Contains("never read from the command line", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Capture_PasswordFileWithoutUser_ExitTwo()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"smbsign-pw-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(file, "SmbSign-Test-1!\n");
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "--password-file", file]);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("--password-file needs -u", run.Error, StringComparison.Ordinal);
+
+            CliRun withUser = await CliHarness.RunAsync(["capture", s_smb311, "--password-file", file, "-u", "smbsigntest", "--format", "json"]);
+            Assert.Equal(0, withUser.ExitCode);
+            Assert.Contains("\"key\": \"password\"", withUser.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -2,6 +2,7 @@ using SmbSign.Protocol.Smb2;
 using SmbSign.Testing;
 using SmbSign.Wire.Capture;
 using SmbSign.Wire.Capture.Analysis;
+using SmbSign.Wire.Capture.Pcap;
 using SmbSign.Wire.Capture.Smb;
 using SmbSign.Wire.Capture.Tcp;
 
@@ -95,10 +96,10 @@ internal static class CaptureTestKit
         return Analyse(stream, options);
     }
 
-    public static (RecordingSink Sink, CaptureSummary Summary, CaptureRunResult Run) Analyse(Stream stream, SmbCaptureOptions? options = null)
+    public static (RecordingSink Sink, CaptureSummary Summary, CaptureRunResult Run) Analyse(Stream stream, SmbCaptureOptions? options = null, CaptureCredentials? credentials = null)
     {
         var sink = new RecordingSink();
-        var builder = new CaptureSummaryBuilder();
+        var builder = new CaptureSummaryBuilder(credentials);
         builder.BeginSource("test");
         CaptureRunResult run = SmbCapturePipeline.Run(stream, new TeeSink(sink, builder), options);
         builder.EndSource(run);
@@ -140,6 +141,48 @@ internal static class CaptureTestKit
             Assert.Contains(ours, m => m.Direction == SmbDirection.ServerToClient && BitConverter.ToUInt64(m.Bytes, 24) == messageId
                 && m.Command == extra.Command && tsharkFrames.Contains(m.Frame));
         });
+    }
+
+    /// <summary>The report of a capture file with signature verification.</summary>
+    public static (RecordingSink Sink, CaptureSummary Summary) Verify(string path, CaptureCredentials credentials)
+    {
+        using FileStream stream = File.OpenRead(path);
+        (RecordingSink sink, CaptureSummary summary, _) = Analyse(stream, null, credentials);
+        return (sink, summary);
+    }
+
+    /// <summary>The report of an in-memory capture with signature verification.</summary>
+    public static (RecordingSink Sink, CaptureSummary Summary) Verify(byte[] capture, CaptureCredentials credentials)
+    {
+        using var stream = new MemoryStream(capture, writable: false);
+        (RecordingSink sink, CaptureSummary summary, _) = Analyse(stream, null, credentials);
+        return (sink, summary);
+    }
+
+    /// <summary>The Samba fixture's user with the right (or another) password.</summary>
+    public static CaptureCredentials FixturePassword(string? password = null) =>
+        CaptureCredentials.FromPassword("smbsigntest", null, password ?? SambaServer.Password);
+
+    /// <summary>A copy of the capture (as pcap) with one byte flipped inside <paramref name="message"/>, which must lie
+    /// wholly in one packet: the byte <paramref name="fromEnd"/> bytes before the message's end (payload, not header).</summary>
+    public static byte[] FlipByteInMessage(string path, SeenMessage message, int fromEnd = 1)
+    {
+        List<(long Timestamp, LinkType LinkType, byte[] Data)> packets = ReadPackets(path);
+        byte[] data = packets[(int)message.Frame - 1].Data;
+        int at = data.AsSpan().IndexOf(message.Bytes);
+        Assert.True(at >= 0, $"frame {message.Frame} does not hold the whole message");
+        Assert.True(message.Bytes.Length - fromEnd >= 64, "the flipped byte must lie after the SMB2 header");
+        data[at + message.Bytes.Length - fromEnd] ^= 0x01;
+        using var output = new MemoryStream();
+        using (var writer = new PcapFileWriter(output, packets[0].LinkType, leaveOpen: true))
+        {
+            foreach ((long timestamp, _, byte[] bytes) in packets)
+            {
+                writer.WritePacket(timestamp, bytes);
+            }
+        }
+
+        return output.ToArray();
     }
 
     /// <summary>Reads every packet of a capture into memory (tests only; small files).</summary>

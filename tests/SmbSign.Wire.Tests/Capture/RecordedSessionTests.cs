@@ -8,8 +8,9 @@ using SmbSign.Wire.Capture.Tcp;
 namespace SmbSign.Wire.Tests.Capture;
 
 /// <summary>Captures made by the suite itself: smbclient against the Samba fixture while dumpcap records loopback; then
-/// SmbSign's reader is compared with tshark's dissection of the same file, frame by frame, and the report's dialect,
-/// SecurityMode and SIGNED counts are checked. Set SMBSIGN_KEEP_CAPTURES=DIR to keep the recorded files.</summary>
+/// SmbSign's reader is compared with tshark's dissection of the same file, frame by frame, the report's dialect,
+/// SecurityMode and SIGNED counts are checked, and every signature is verified (<see cref="AssertVerification"/>: right
+/// password, wrong password, one flipped byte) on the same recording. Set SMBSIGN_KEEP_CAPTURES=DIR to keep the files.</summary>
 public sealed class RecordedSessionTests
 {
 
@@ -52,6 +53,14 @@ public sealed class RecordedSessionTests
             m => Assert.True(IsNeverSigned(m), $"frame {m.Frame}: {m.Command} {(m.Direction == SmbDirection.ServerToClient ? "response" : "request")} is unsigned"));
         Assert.Equal(0, summary.Gaps);
         Assert.DoesNotContain(summary.Findings, f => f.Severity != FindingSeverity.Info);
+        SigningAlgorithm expected = algorithms switch
+        {
+            "AES-128-GMAC" => SigningAlgorithm.AesGmac,
+            "HMAC-SHA256" => SigningAlgorithm.HmacSha256,
+            "AES-128-CMAC" => SigningAlgorithm.AesCmac,
+            _ => connection.Dialect!.Value.DefaultSigningAlgorithm(),
+        };
+        AssertVerification(recorded.File, sink, expected);
         File.Delete(recorded.File); // kept when an assertion fails, for inspection
     }
 
@@ -84,6 +93,7 @@ public sealed class RecordedSessionTests
         IEnumerable<SeenMessage> fileIo = sink.Messages.Where(m => fileCommands.Contains(m.Command));
         Assert.NotEmpty(fileIo);
         Assert.All(fileIo, m => Assert.False(m.Signed, $"frame {m.Frame} {m.Command} is signed"));
+        AssertVerification(recorded.File, sink, connection.Dialect!.Value.DefaultSigningAlgorithm(Samba311Default(connection)));
         File.Delete(recorded.File);
     }
 
@@ -110,6 +120,7 @@ public sealed class RecordedSessionTests
         Assert.Equal(false, session.Guest);
         Assert.True(session.Signed > 10, $"{session.Signed} signed");
         Assert.Contains(summary.Findings, f => f.Code == "smb1");
+        AssertVerification(recorded.File, sink, SigningAlgorithm.Md5Smb1);
         File.Delete(recorded.File);
     }
 
@@ -160,7 +171,55 @@ public sealed class RecordedSessionTests
         Assert.True(writeBytes > content.Length, $"WRITE requests carried {writeBytes} bytes");
         Assert.Equal(0, summary.Gaps);
         Assert.Equal(0, Assert.Single(Assert.Single(summary.Connections).Sessions).UnsignedWhileRequired);
+        AssertVerification(file, sink, SigningAlgorithm.AesGmac);
         File.Delete(file);
+    }
+
+    /// <summary>Samba's default `server smb3 signing algorithms` puts AES-128-GMAC first; smbclient offers it too.</summary>
+    private static SigningAlgorithm? Samba311Default(ConnectionSummary connection) =>
+        connection.Dialect == Dialect.Smb311 ? SigningAlgorithm.AesGmac : null;
+
+    /// <summary>Verification on one recording: with the fixture's password every signed message verifies (and there are
+    /// some); with a wrong password nothing verifies and the report blames the password, not tampering; a copy with one
+    /// byte flipped inside one signed message (its last byte, alone in its frame) fails exactly that message.</summary>
+    private static void AssertVerification(string file, RecordingSink sink, SigningAlgorithm algorithm)
+    {
+        using (CaptureCredentials right = CaptureTestKit.FixturePassword())
+        {
+            (_, CaptureSummary summary) = CaptureTestKit.Verify(file, right);
+            ConnectionSummary connection = Assert.Single(summary.Connections);
+            Assert.Equal(algorithm, connection.SigningAlgorithm);
+            SessionSummary session = Assert.Single(connection.Sessions);
+            Assert.Equal(SessionKeyStatus.Password, session.KeyStatus);
+            Assert.True(session.Signed > 0, "no signed message");
+            Assert.Equal(session.Signed, session.Verified);
+            Assert.Equal(0, session.Failed);
+            Assert.Equal(0, session.NotCheckable);
+        }
+
+        using (CaptureCredentials wrong = CaptureTestKit.FixturePassword("Wrong-" + SambaServer.Password))
+        {
+            (_, CaptureSummary summary) = CaptureTestKit.Verify(file, wrong);
+            SessionSummary session = Assert.Single(Assert.Single(summary.Connections).Sessions);
+            Assert.Equal(SessionKeyStatus.WrongPassword, session.KeyStatus);
+            Assert.Equal(0, session.Verified);
+            Assert.Equal(0, session.Failed);
+            Assert.Contains(summary.Findings, f => f.Code == "wrong-password" && f.Message.Contains("password does not match the captured AUTHENTICATE", StringComparison.Ordinal));
+            Assert.DoesNotContain(summary.Findings, f => f.Code == "signature-failed");
+        }
+
+        SeenMessage target = sink.Messages.Last(m => m.Signed && m.SessionId != 0 && m.Bytes.Length > 80
+            && (m.Kind == SmbMessageKind.Smb1 ? m.Smb1Command != 0x73 : m.Command != Smb2Command.SessionSetup)
+            && sink.Messages.Count(o => o.Frame == m.Frame) == 1);
+        byte[] tampered = CaptureTestKit.FlipByteInMessage(file, target);
+        using (CaptureCredentials right = CaptureTestKit.FixturePassword())
+        {
+            (_, CaptureSummary summary) = CaptureTestKit.Verify(tampered, right);
+            SessionSummary session = Assert.Single(Assert.Single(summary.Connections).Sessions);
+            Assert.Equal(1, session.Failed);
+            Assert.Equal(session.Signed - 1, session.Verified);
+            Assert.Equal(target.Frame, Assert.Single(session.Failures).Frame);
+        }
     }
 
     /// <summary>protocol.md §6: SESSION_SETUP requests and interim responses (no key yet), STATUS_PENDING interim responses.</summary>

@@ -13,13 +13,49 @@ public enum FindingSeverity
 }
 
 /// <summary>A plain-words observation about a capture.</summary>
-/// <param name="Code">Stable identifier: smb1, not-signed, unsigned-while-required, guest, anonymous, encrypted, gaps, truncated, no-smb, not-verified.</param>
+/// <param name="Code">Stable identifier: signature-failed, wrong-password, unsigned-while-required, not-signed, smb1, guest,
+/// anonymous, ntlm, not-checkable, encrypted, gaps, truncated, no-smb, not-verified.</param>
 /// <param name="Severity">How much it matters.</param>
 /// <param name="Message">The observation in plain words.</param>
 /// <param name="Connection">"client -> server" when it concerns one connection.</param>
 /// <param name="SessionId">The session it concerns, when one.</param>
 /// <param name="Frames">Example frame numbers (at most 10).</param>
 public sealed record CaptureFinding(string Code, FindingSeverity Severity, string Message, string? Connection, ulong? SessionId, IReadOnlyList<long> Frames);
+
+/// <summary>A signed message whose signature did not verify with the session's key.</summary>
+/// <param name="Frame">Wireshark frame number (the frame holding the message's last byte).</param>
+/// <param name="Command">Command name, e.g. READ or SMB1 0x2E READ_ANDX.</param>
+/// <param name="MessageId">SMB2 MessageId, or the SMB1 MID.</param>
+public sealed record SignatureFailure(long Frame, string Command, ulong MessageId);
+
+/// <summary>Where a session's signing key came from, or why there is none.</summary>
+public enum SessionKeyStatus
+{
+    /// <summary>Verification was not asked for (no password, no keys file).</summary>
+    NotRequested,
+
+    /// <summary>Derived from the password via the captured NTLMv2 AUTHENTICATE (NTProofStr matched).</summary>
+    Password,
+
+    /// <summary>From the keys file.</summary>
+    KeysFile,
+
+    /// <summary>The password does not match the captured AUTHENTICATE (NTProofStr check failed).</summary>
+    WrongPassword,
+
+    /// <summary>Neither a matching password (another user, or no password) nor a keys file entry.</summary>
+    NoKey,
+
+    /// <summary>Guest or anonymous: such sessions have no key and are not signed.</summary>
+    NotNeeded,
+
+    /// <summary>The capture lacks the NEGOTIATE or SESSION_SETUP messages the key derivation needs.</summary>
+    SetupNotCaptured,
+
+    /// <summary>The authentication cannot give a key here (Kerberos without a keys file, NTLMv1, SMB1 without extended
+    /// security, session binding).</summary>
+    Unsupported,
+}
 
 /// <summary>Counts for one session (SMB2 SessionId or SMB1 UID) on one connection.</summary>
 public sealed class SessionSummary
@@ -59,6 +95,40 @@ public sealed class SessionSummary
     public IReadOnlyList<long> UnsignedWhileRequiredFrames => UnsignedFrames;
 
     internal List<long> UnsignedFrames { get; } = [];
+
+    /// <summary>User name from the captured NTLM AUTHENTICATE; null when not captured (or not NTLM).</summary>
+    public string? User { get; internal set; }
+
+    /// <summary>Domain from the captured NTLM AUTHENTICATE.</summary>
+    public string? Domain { get; internal set; }
+
+    /// <summary>"NTLM", "Kerberos", or another SPNEGO mechanism name, from the SESSION_SETUP tokens; null when not captured.</summary>
+    public string? Authentication { get; internal set; }
+
+    /// <summary>Where the signing key came from, or why there is none.</summary>
+    public SessionKeyStatus KeyStatus { get; internal set; }
+
+    /// <summary>Why the key is missing, in plain words (no secrets); null when there is a key or none was asked for.</summary>
+    public string? KeyNote { get; internal set; }
+
+    /// <summary>Signed messages whose signature verified; null when verification was not asked for.</summary>
+    public long? Verified { get; internal set; }
+
+    /// <summary>Signed messages whose signature did not verify; null when verification was not asked for.</summary>
+    public long? Failed { get; internal set; }
+
+    /// <summary>Signed messages that could not be checked (no key, wrong password, lost sequence); null when verification was not asked for.</summary>
+    public long? NotCheckable { get; internal set; }
+
+    /// <summary>The first failed messages (at most <see cref="MaxFailures"/>; <see cref="Failed"/> has the full count).</summary>
+    public IReadOnlyList<SignatureFailure> Failures => FailureList;
+
+    public const int MaxFailures = 100;
+
+    internal List<SignatureFailure> FailureList { get; } = [];
+
+    /// <summary>Verification state (keys, hash, signer); dropped when the connection closes.</summary>
+    internal TrackedSession? Tracking { get; set; }
 }
 
 /// <summary>What one TCP connection's SMB traffic showed.</summary>
@@ -91,6 +161,13 @@ public sealed class ConnectionSummary
 
     /// <summary>SMB2: SIGNING_REQUIRED in the NEGOTIATE response; SMB1: NEGOTIATE_SECURITY_SIGNATURES_REQUIRED (0x08).</summary>
     public bool? ServerRequiresSigning { get; internal set; }
+
+    /// <summary>The signing algorithm of the connection: by dialect, at 3.1.1 from the NEGOTIATE response's
+    /// SIGNING_CAPABILITIES context (AES-CMAC without it), MD5 for SMB1; null when the NEGOTIATE response was not captured.</summary>
+    public SigningAlgorithm? SigningAlgorithm { get; internal set; }
+
+    /// <summary>Verification state (negotiate messages, pending SESSION_SETUPs, SMB1 sequence); dropped when the connection closes.</summary>
+    internal TrackedConnection? Tracking { get; set; }
 
     /// <summary>True when the client opened with an SMB1 NEGOTIATE (a multi-protocol negotiate), whatever was chosen.</summary>
     public bool ClientOfferedSmb1 { get; internal set; }
@@ -148,10 +225,20 @@ public sealed class ConnectionSummary
 /// <param name="Run">Format, counters and truncation.</param>
 public sealed record CaptureSource(string Source, CaptureRunResult Run);
 
-/// <summary>The whole report: connections, findings and gap count, without signature verification.</summary>
+/// <summary>The whole report: connections, findings and gap count; with credentials, signature verification results.</summary>
 public sealed record CaptureSummary(
     IReadOnlyList<CaptureSource> Sources,
     IReadOnlyList<ConnectionSummary> Connections,
     IReadOnlyList<CaptureFinding> Findings,
     long Gaps,
-    long GapBytes);
+    long GapBytes)
+{
+    /// <summary>True when signatures were verified (a password or keys file was given).</summary>
+    public bool Verifying { get; init; }
+
+    /// <summary>Signatures that did not verify, over all sessions.</summary>
+    public long SignatureFailures => Connections.Sum(c => c.Sessions.Sum(s => s.Failed ?? 0));
+
+    /// <summary>Sessions whose captured AUTHENTICATE does not match the given password.</summary>
+    public long WrongPasswordSessions => Connections.Sum(c => c.Sessions.Count(s => s.KeyStatus == SessionKeyStatus.WrongPassword));
+}

@@ -10,8 +10,9 @@ namespace SmbSign.Wire.Capture.Analysis;
 
 /// <summary>Collects per-connection and per-session counts from the message stream: dialect and SecurityMode of both
 /// sides (read from the NEGOTIATE messages with <see cref="SmbReader"/>), SessionFlags of the final SESSION_SETUP
-/// response, SIGNED/unsigned/encrypted counts, and which messages had to be signed but were not. It does not verify
-/// signatures; that needs session keys (the SessionTracker, built on this sink's message stream, will).</summary>
+/// response, SIGNED/unsigned/encrypted counts, and which messages had to be signed but were not. With
+/// <see cref="CaptureCredentials"/> its <see cref="SessionTracker"/> also verifies every signed message; without them
+/// the tracker still reads user, domain, authentication mechanism and signing algorithm.</summary>
 public sealed class CaptureSummaryBuilder : ISmbCaptureSink
 {
     private const int MaxExampleFrames = 10;
@@ -23,10 +24,18 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
     private readonly List<ConnectionSummary> _connections = [];
     private readonly Dictionary<TcpConnectionInfo, ConnectionSummary> _byConnection = new(ReferenceEqualityComparer.Instance);
     private readonly List<CaptureSource> _sources = [];
+    private readonly SessionTracker _tracker;
     private string? _source;
     private ConnectionSummary? _last;
     private long _gaps;
     private long _gapBytes;
+
+    /// <summary>A builder that counts only (no credentials) or, with <paramref name="credentials"/>, also verifies
+    /// signatures. The builder does not own the credentials.</summary>
+    public CaptureSummaryBuilder(CaptureCredentials? credentials = null)
+    {
+        _tracker = new SessionTracker(credentials);
+    }
 
     /// <summary>Names the file whose messages follow (connections remember it).</summary>
     public void BeginSource(string source) => _source = source;
@@ -36,6 +45,11 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
     {
         ArgumentNullException.ThrowIfNull(run);
         _sources.Add(new CaptureSource(_source ?? "-", run));
+        foreach (ConnectionSummary connection in _byConnection.Values)
+        {
+            SessionTracker.OnConnectionClosed(connection);
+        }
+
         _byConnection.Clear();
         _last = null;
     }
@@ -47,7 +61,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         switch (message.Kind)
         {
             case SmbMessageKind.Smb2:
-                OnSmb2(connection, message);
+                OnSmb2(connection, message, _tracker);
                 break;
             case SmbMessageKind.Smb2Encrypted:
                 connection.Encrypted++;
@@ -59,7 +73,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                 connection.Compressed++;
                 break;
             default:
-                OnSmb1(connection, message);
+                OnSmb1(connection, message, _tracker);
                 break;
         }
     }
@@ -70,6 +84,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         switch (streamEvent.Kind)
         {
             case CaptureStreamEventKind.Gap:
+                SessionTracker.OnFrameLost(connection);
                 connection.Gaps++;
                 connection.GapBytes += streamEvent.ByteCount;
                 _gaps++;
@@ -79,7 +94,20 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
             case CaptureStreamEventKind.IncompleteFrameAtEnd:
             case CaptureStreamEventKind.MalformedMessage:
                 connection.UnreadableFrames++;
+                SessionTracker.OnFrameLost(connection);
                 break;
+            case CaptureStreamEventKind.Resynchronised:
+                SessionTracker.OnFrameLost(connection);
+                break;
+        }
+    }
+
+    /// <summary>Frees the connection's verification state (keys, copies of NEGOTIATE); its counts stay.</summary>
+    public void OnConnectionClosed(TcpConnectionInfo connection)
+    {
+        if (_byConnection.TryGetValue(connection, out ConnectionSummary? summary))
+        {
+            SessionTracker.OnConnectionClosed(summary);
         }
     }
 
@@ -89,6 +117,11 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         var findings = new List<CaptureFinding>();
         foreach (ConnectionSummary connection in _connections)
         {
+            if (_tracker.Verifying)
+            {
+                CompleteVerification(connection);
+            }
+
             AddFindings(connection, findings);
         }
 
@@ -117,15 +150,89 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                 "no-smb", FindingSeverity.Info,
                 "No SMB traffic was found (ports 445 and 139, any --port, and SMB recognised by its protocol id on other ports).", null, null, []));
         }
-        else
+        else if (!_tracker.Verifying)
         {
             findings.Add(new CaptureFinding(
                 "not-verified", FindingSeverity.Info,
-                "Signatures were counted from the SIGNED flag, not verified: this build does not check signature values yet.", null, null, []));
+                "Signatures were counted from the SIGNED flag, not verified: no password or session keys were given.", null, null, []));
         }
 
-        findings.Sort((x, y) => y.Severity.CompareTo(x.Severity));
-        return new CaptureSummary(_sources, _connections, findings, _gaps, _gapBytes);
+        // Stable: errors first, then warnings, then information, each in connection order.
+        var ordered = findings.Select((finding, index) => (finding, index))
+            .OrderByDescending(p => p.finding.Severity).ThenBy(p => p.index).Select(p => p.finding).ToList();
+        return new CaptureSummary(_sources, _connections, ordered, _gaps, _gapBytes) { Verifying = _tracker.Verifying };
+    }
+
+    /// <summary>Verification asked for: every session gets numbers (0, not null) and a key status.</summary>
+    private static void CompleteVerification(ConnectionSummary connection)
+    {
+        foreach (SessionSummary session in connection.Sessions)
+        {
+            session.Verified ??= 0;
+            session.Failed ??= 0;
+            session.NotCheckable ??= 0;
+            if (session.KeyStatus == SessionKeyStatus.NotRequested)
+            {
+                if (session.Guest == true || session.Anonymous == true)
+                {
+                    session.KeyStatus = SessionKeyStatus.NotNeeded;
+                }
+                else
+                {
+                    session.KeyStatus = session.Established ? SessionKeyStatus.NoKey : SessionKeyStatus.SetupNotCaptured;
+                    session.KeyNote ??= session.Established
+                        ? "no password or keys file entry applies to it"
+                        : "its SESSION_SETUP is not in the capture";
+                }
+            }
+        }
+    }
+
+    private static void AddVerificationFindings(ConnectionSummary connection, SessionSummary session, string where, string id, List<CaptureFinding> findings)
+    {
+        string who = session.User is null ? string.Empty : $" ({(string.IsNullOrEmpty(session.Domain) ? session.User : session.Domain + "\\" + session.User)})";
+        if (session.Authentication == "NTLM")
+        {
+            findings.Add(new CaptureFinding(
+                "ntlm", FindingSeverity.Info,
+                $"Session {id}{who} on {where} authenticated with NTLM instead of Kerberos (NTLM can be relayed and its keys follow from the password alone).",
+                where, session.SessionId, [session.FirstFrame]));
+        }
+
+        if (session.Failed is null)
+        {
+            return;
+        }
+
+        if (session.Failed > 0)
+        {
+            findings.Add(new CaptureFinding(
+                "signature-failed", FindingSeverity.Error,
+                $"Session {id}{who} on {where}: {session.Failed} of {session.Signed} signed message(s) FAILED verification with the session's key ({session.Verified} verified): the message was altered in transit, or signed with another key.",
+                where, session.SessionId, session.Failures.Take(MaxExampleFrames).Select(f => f.Frame).ToList()));
+        }
+
+        if (session.KeyStatus == SessionKeyStatus.WrongPassword)
+        {
+            findings.Add(new CaptureFinding(
+                "wrong-password", FindingSeverity.Error,
+                $"Session {id}{who} on {where}: the password does not match the captured AUTHENTICATE (NTProofStr check failed), so none of its {session.Signed} signed message(s) could be verified. The key is wrong; this says nothing about tampering.",
+                where, session.SessionId, [session.FirstFrame]));
+        }
+        else if (session.NotCheckable > 0)
+        {
+            findings.Add(new CaptureFinding(
+                "not-checkable", FindingSeverity.Warning,
+                $"Session {id}{who} on {where}: {session.NotCheckable} signed message(s) could not be checked: {session.KeyNote ?? "the SMB1 sequence numbers could not be followed past a lost frame"}.",
+                where, session.SessionId, [session.FirstFrame]));
+        }
+        else if (session.Verified > 0 && session.Failed == 0)
+        {
+            findings.Add(new CaptureFinding(
+                "verified", FindingSeverity.Info,
+                $"Session {id}{who} on {where}: all {session.Verified} signed message(s) verified ({connection.SigningAlgorithm?.ToDisplayString() ?? "?"}, key from the {(session.KeyStatus == SessionKeyStatus.KeysFile ? "keys file" : "password")}).",
+                where, session.SessionId, []));
+        }
     }
 
     private static void AddFindings(ConnectionSummary connection, List<CaptureFinding> findings)
@@ -183,6 +290,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                 }
             }
 
+            AddVerificationFindings(connection, session, where, id, findings);
             if (session.Encrypted > 0)
             {
                 findings.Add(new CaptureFinding(
@@ -226,7 +334,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         return session;
     }
 
-    private static void OnSmb2(ConnectionSummary connection, in CapturedSmbMessage message)
+    private static void OnSmb2(ConnectionSummary connection, in CapturedSmbMessage message, SessionTracker tracker)
     {
         Smb2Header header = message.Smb2Header;
         bool signed = header.IsSigned;
@@ -243,11 +351,13 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         if (header.Command == Smb2Command.Negotiate)
         {
             ReadNegotiate(connection, bytes, message.IsResponse);
+            tracker.OnSmb2(connection, null, message);
             return;
         }
 
         if (header.SessionId == 0)
         {
+            tracker.OnSmb2(connection, null, message);
             return;
         }
 
@@ -284,6 +394,8 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                 session.UnsignedFrames.Add(message.FrameNumber);
             }
         }
+
+        tracker.OnSmb2(connection, session, message);
     }
 
     /// <summary>[MS-SMB2] 3.2.4.1.1 / 3.3.4.1.1 with the exceptions of protocol.md §6: only for an established,
@@ -346,7 +458,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         }
     }
 
-    private static void OnSmb1(ConnectionSummary connection, in CapturedSmbMessage message)
+    private static void OnSmb1(ConnectionSummary connection, in CapturedSmbMessage message, SessionTracker tracker)
     {
         connection.Smb1Messages++;
         Smb1HeaderFields header = message.Smb1Header;
@@ -379,6 +491,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
             {
                 byte securityMode = bytes[35];
                 connection.Dialect = Dialect.Smb1;
+                connection.SigningAlgorithm = SigningAlgorithm.Md5Smb1;
                 connection.ServerSecurityMode = securityMode;
                 connection.ServerRequiresSigning = (securityMode & 0x08) != 0;
             }
@@ -393,6 +506,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
 
         if (header.UserId == 0)
         {
+            tracker.OnSmb1(connection, null, message);
             return;
         }
 
@@ -414,5 +528,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
             session.Guest = (BinaryPrimitives.ReadUInt16LittleEndian(bytes[37..]) & 0x0001) != 0;
             session.Established = true;
         }
+
+        tracker.OnSmb1(connection, session, message);
     }
 }

@@ -1,14 +1,13 @@
-using SmbSign.Protocol;
-using SmbSign.Protocol.Crypto;
 using SmbSign.Protocol.Smb2;
 
-namespace SmbSign.Wire.Session;
+namespace SmbSign.Protocol.Crypto;
 
 /// <summary>The client's key schedule for one SMB2/3 session ([MS-SMB2] 3.2.5.2, 3.2.5.3.1): the 3.1.1 preauth
 /// integrity hash over NEGOTIATE and every SESSION_SETUP request and MORE_PROCESSING response (never the final
-/// SUCCESS response), then the signing key from the GSS session key, and one signer for the session. The client and the
-/// published-trace test both drive this same class.</summary>
-internal sealed class Smb2KeySchedule : IDisposable
+/// SUCCESS response), then the signing key from the GSS session key, and one signer for the session. The session client,
+/// the capture analyzer (which replays the captured NEGOTIATE and SESSION_SETUP messages in wire order) and the
+/// published-trace test all drive this same class.</summary>
+public sealed class Smb2KeySchedule : IDisposable
 {
     private readonly PreauthIntegrityHash? _hash;
     private Smb3SessionKeys? _keys;
