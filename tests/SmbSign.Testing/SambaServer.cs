@@ -26,7 +26,9 @@ public sealed record SambaServerOptions
     /// <summary>Adds a share "public" with <c>guest ok = yes</c> and <c>map to guest = bad user</c>.</summary>
     public bool GuestShare { get; init; }
 
-    /// <summary>Any further [global] parameters.</summary>
+    /// <summary>Any further [global] parameters, e.g. the lines <c>smbsign fix --target smbconf</c> generated. A parameter
+    /// the fixture sets itself (<c>server signing</c>, <c>server min protocol</c>, ...) is replaced, not repeated: names
+    /// compare the way Samba compares them (case, spaces and underscores ignored).</summary>
     public IReadOnlyDictionary<string, string> ExtraGlobal { get; init; } = new Dictionary<string, string>();
 }
 
@@ -219,7 +221,16 @@ public sealed class SambaServer : IAsyncDisposable
     private static string BuildConfig(string root, int port, SambaServerOptions options)
     {
         var sb = new StringBuilder();
-        void Line(string name, string value) => sb.Append("  ").Append(name).Append(" = ").Append(value).Append('\n');
+        void Write(string name, string value) => sb.Append("  ").Append(name).Append(" = ").Append(value).Append('\n');
+        HashSet<string> overridden = [.. options.ExtraGlobal.Keys.Select(CanonicalParameter)];
+        void Line(string name, string value)
+        {
+            if (!overridden.Contains(CanonicalParameter(name)))
+            {
+                Write(name, value);
+            }
+        }
+
         sb.Append("[global]\n");
         Line("workgroup", Workgroup);
         Line("netbios name", NetbiosName);
@@ -259,22 +270,26 @@ public sealed class SambaServer : IAsyncDisposable
 
         foreach ((string name, string value) in options.ExtraGlobal)
         {
-            Line(name, value);
+            Write(name, value);
         }
 
         sb.Append('[').Append(ShareName).Append("]\n");
-        Line("path", Path.Combine(root, "share"));
-        Line("read only", "no");
+        Write("path", Path.Combine(root, "share"));
+        Write("read only", "no");
         if (options.GuestShare)
         {
             sb.Append("[public]\n");
-            Line("path", Path.Combine(root, "share"));
-            Line("guest ok", "yes");
-            Line("read only", "yes");
+            Write("path", Path.Combine(root, "share"));
+            Write("guest ok", "yes");
+            Write("read only", "yes");
         }
 
         return sb.ToString();
     }
+
+    /// <summary>Samba ignores case, spaces and underscores in parameter names ("Server Signing" = "serversigning").</summary>
+    private static string CanonicalParameter(string name) =>
+        new(name.Where(c => !char.IsWhiteSpace(c) && c != '_').Select(char.ToLowerInvariant).ToArray());
 
     private static int FreePort()
     {

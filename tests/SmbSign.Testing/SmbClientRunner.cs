@@ -14,6 +14,9 @@ public sealed record SmbClientOptions
     /// <summary>The smbclient command(s) to run, e.g. <c>get hello.txt -</c>.</summary>
     public string Command { get; init; } = $"get {SambaServer.FileName} -";
 
+    /// <summary>Connect to this port instead of the server's (e.g. a <see cref="TamperProxy"/> in front of it).</summary>
+    public int? Port { get; init; }
+
     /// <summary>Any further <c>--option</c> values.</summary>
     public IReadOnlyList<string> ExtraOptions { get; init; } = [];
 }
@@ -31,7 +34,7 @@ public static class SmbClientRunner
         {
             "-s", "/dev/null",
             $"//{SambaServer.Host}/{SambaServer.ShareName}",
-            "-p", server.Port.ToString(CultureInfo.InvariantCulture),
+            "-p", (options.Port ?? server.Port).ToString(CultureInfo.InvariantCulture),
             "-U", server.User,
             "-m", options.Protocol,
             $"--option=client min protocol={options.Protocol}",

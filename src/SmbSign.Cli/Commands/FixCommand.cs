@@ -112,7 +112,7 @@ internal static class FixCommand
 
         IReadOnlyList<ScannedServer>? servers = settings.Scan is null ? null : FixScanInput.Read(settings.Scan.FullName);
         (string FileName, string Text)? patchInput = settings.Patch is null ? null : (settings.Patch.Name, ReadText(settings.Patch.FullName));
-        (SigningCost? cost, string? costUnavailable) = FixSigningCost.Measure(plans.Any(p => !p.IsEmpty));
+        (SigningCost? cost, string? costUnavailable) = FixSigningCost.Measure(services.Time, plans);
 
         bool perMachine = plans.Count > 1;
         var usedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
