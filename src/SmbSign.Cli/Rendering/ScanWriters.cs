@@ -110,6 +110,9 @@ internal sealed class TableWriter(TextWriter output, IAnsiConsole? console) : Sc
         {
             true => row.Smb1.Signing == "required" ? "required" : row.Smb1.Signing is null ? "?" : "not required",
             false => "off",
+
+            // An SMB2 server that does not require signing is probed for SMB1 only with --deep.
+            null when row.Error is null && row.Smb2.Enabled == true => "not checked",
             null => "?",
         };
         string smb2 = row.Smb2.Enabled switch

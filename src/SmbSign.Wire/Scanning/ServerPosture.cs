@@ -40,7 +40,8 @@ public sealed record ProbeError(ProbeErrorKind Kind, string Phase, string Messag
     public override string ToString() => $"{Phase}: {Message}";
 }
 
-/// <summary>SMB1 as seen on the wire. <see cref="Enabled"/> null = not determined.</summary>
+/// <summary>SMB1 as seen on the wire. <see cref="Enabled"/> null = not determined (unreachable, an error, or an SMB2
+/// server that does not require signing probed without --deep: its SMB1 cannot change the relay verdict).</summary>
 public sealed record Smb1Posture(bool? Enabled = null, Smb1SigningState? Signing = null, Smb1SecurityMode? SecurityMode = null)
 {
     public static Smb1Posture Unknown { get; } = new();

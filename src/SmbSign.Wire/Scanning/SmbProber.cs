@@ -18,7 +18,8 @@ public sealed record ProbeOptions
     /// <summary>Deadline for the whole target: name resolution, every connection and every reply.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Also enumerate accepted dialects (one connection each) and 3.1.1 signing algorithms (one each).</summary>
+    /// <summary>Also enumerate accepted dialects (one connection each) and 3.1.1 signing algorithms (one each), and ask every
+    /// SMB2 server whether it speaks SMB1 (an NT LM 0.12-only NEGOTIATE), not only those that require SMB2 signing.</summary>
     public bool Deep { get; init; }
 
     /// <summary>Largest frame accepted from a server; NEGOTIATE and CHALLENGE replies are a few hundred bytes.</summary>
@@ -31,12 +32,18 @@ public sealed record ProbeOptions
 /// <summary>Probes one server without credentials (protocol notes §15.1). Connection A: SMB1 multi-protocol NEGOTIATE
 /// (NT LM 0.12, SMB 2.002, SMB 2.???); after a 0x02FF reply a full SMB2 NEGOTIATE (all five dialects, 3.1.1 contexts)
 /// with MessageId 1; then SESSION_SETUP with SPNEGO(NTLMSSP NEGOTIATE) to read the CHALLENGE's target info, and close.
-/// Connection B, in parallel, for servers that answered SMB2: NEGOTIATE offering only NT LM 0.12 (reply → SMB1 on and its
-/// SecurityMode; reset, close, silence or "no dialect" → SMB1 off). A server that closes on any SMB1 NEGOTIATE gets a native
+/// Connection B, in parallel with the SESSION_SETUP, for servers that answered SMB2 and either require SMB2 signing (SMB1 then
+/// decides the relay verdict) or are probed with <see cref="ProbeOptions.Deep"/>: NEGOTIATE offering only NT LM 0.12 (reply →
+/// SMB1 on and its SecurityMode; reset, close, silence or "no dialect" → SMB1 off). Otherwise SMB1 of an SMB2 server stays
+/// not determined (null): one connection per target. A server that closes on any SMB1 NEGOTIATE gets a native
 /// SMB2 NEGOTIATE on a new connection. Signing verdicts come from the raw SecurityMode bits only. Never throws for
 /// anything a peer does: every failure becomes <see cref="ServerPosture.Error"/>; only <c>cancellationToken</c> throws.</summary>
 public sealed class SmbProber
 {
+    // The two SMB1 requests never change: encoded once, not per target.
+    private static readonly byte[] s_multiProtocolNegotiate = Smb1NegotiateRequest.MultiProtocol.ToArray();
+    private static readonly byte[] s_smb1OnlyNegotiate = Smb1NegotiateRequest.Smb1Only.ToArray();
+
     private readonly ProbeOptions _options;
     private readonly TimeProvider _time;
 
@@ -54,8 +61,16 @@ public sealed class SmbProber
         ArgumentNullException.ThrowIfNull(target);
         long started = _time.GetTimestamp();
         var run = new ProbeRun(this, target, cancellationToken);
-        using var deadline = new CancellationTokenSource(_options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // One timer per target. On the system clock a linked source with CancelAfter is a single object; an injected
+        // clock needs its own source.
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using CancellationTokenSource? deadline = ReferenceEquals(_time, TimeProvider.System) ? null : new CancellationTokenSource(_options.Timeout, _time);
+        using CancellationTokenRegistration onDeadline = deadline is null ? default : deadline.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), linked);
+        if (deadline is null)
+        {
+            linked.CancelAfter(_options.Timeout);
+        }
+
         try
         {
             await run.RunAsync(linked.Token).ConfigureAwait(false);
@@ -121,8 +136,9 @@ public sealed class SmbProber
 
     private async Task<SmbConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        SmbConnection connection = await SmbConnection.ConnectAsync(endPoint, _options.Timeout, _time, _options.MaxFrameSize, cancellationToken).ConfigureAwait(false);
-        connection.ReadTimeout = _options.Timeout;
+        // The per-target deadline (cancellationToken) bounds the connect and every receive; no timer per operation.
+        SmbConnection connection = await SmbConnection.ConnectAsync(endPoint, Timeout.InfiniteTimeSpan, _time, _options.MaxFrameSize, cancellationToken).ConfigureAwait(false);
+        connection.ReadTimeout = Timeout.InfiniteTimeSpan;
         return connection;
     }
 
@@ -163,7 +179,7 @@ public sealed class SmbProber
                 ReadOnlyMemory<byte> reply;
                 try
                 {
-                    reply = await a.ExchangeAsync(Smb1NegotiateRequest.MultiProtocol.ToArray(), token).ConfigureAwait(false);
+                    reply = await a.ExchangeAsync(s_multiProtocolNegotiate, token).ConfigureAwait(false);
                 }
                 catch (SmbTransportException e) when (e.Kind is TransportErrorKind.ConnectionReset or TransportErrorKind.ConnectionClosed && a.BytesReceived == 0)
                 {
@@ -199,7 +215,6 @@ public sealed class SmbProber
                     throw new SmbProtocolException($"the reply is neither SMB1 nor SMB2 (starts with {Convert.ToHexString(reply.Span[..Math.Min(8, reply.Length)])})", 0);
                 }
 
-                _smb1Probe = ProbeSmb1OnlyAsync(token);
                 Smb2Header firstHeader = Smb2Requests.ReadResponseHeader(reply.Span, Smb2Command.Negotiate);
                 if (firstHeader.Status != NtStatus.Success)
                 {
@@ -287,6 +302,14 @@ public sealed class SmbProber
         private async Task AfterSmb2NegotiateAsync(SmbConnection connection, Smb2NegotiateResponse response, ulong messageId, CancellationToken token)
         {
             RecordSmb2(response);
+            if (_smb1.Enabled is null && (prober._options.Deep || _smb2.Signing == Smb2SigningState.Required))
+            {
+                // Connection B, in parallel with the SESSION_SETUP. Without --deep only when SMB2 requires signing: then
+                // SMB1 decides the relay verdict. When SMB2 already does not require signing the server is a relay target
+                // whatever SMB1 says, so the second connection is spent only on request (SMB1 stays "not determined").
+                _smb1Probe = ProbeSmb1OnlyAsync(token);
+            }
+
             Task<(IReadOnlyList<Dialect>?, IReadOnlyList<SigningAlgorithm>?)>? deep = prober._options.Deep ? DeepAsync(token) : null;
             _phase = "SESSION_SETUP (NTLMSSP NEGOTIATE)";
             await ReadChallengeAsync(connection, messageId, token).ConfigureAwait(false);
@@ -393,7 +416,7 @@ public sealed class SmbProber
                 SmbConnection b = await prober.ConnectAsync(_endPoint!, token).ConfigureAwait(false);
                 await using (b.ConfigureAwait(false))
                 {
-                    ReadOnlyMemory<byte> reply = await b.ExchangeAsync(Smb1NegotiateRequest.Smb1Only.ToArray(), token).ConfigureAwait(false);
+                    ReadOnlyMemory<byte> reply = await b.ExchangeAsync(s_smb1OnlyNegotiate, token).ConfigureAwait(false);
                     if (!Smb1Header.HasSmb1ProtocolId(reply.Span))
                     {
                         return (new Smb1Posture(Enabled: false), null, null);

@@ -52,11 +52,13 @@ public sealed class SmbConnection : IAsyncDisposable, IDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var timeout = new CancellationTokenSource(connectTimeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            // An infinite connect timeout leaves the deadline to the caller's token (a prober's per-target deadline):
+            // no timer per connection.
+            using CancellationTokenSource? timeout = connectTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(connectTimeout, timeProvider);
+            using CancellationTokenSource? linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
-                await socket.ConnectAsync(endPoint, linked.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(endPoint, linked?.Token ?? cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -108,8 +110,11 @@ public sealed class SmbConnection : IAsyncDisposable, IDisposable
     public async ValueTask<ReadOnlyMemory<byte>> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var timeout = ReadTimeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(ReadTimeout, _time);
-        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+
+        // Without a ReadTimeout the caller's token is the only deadline: no timer and no registration per receive.
+        using CancellationTokenSource? timeout = ReadTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(ReadTimeout, _time);
+        using CancellationTokenRegistration registration = timeout is null ? default : cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+        CancellationToken readToken = timeout?.Token ?? cancellationToken;
         while (true)
         {
             OperationStatus status = DirectTcpFraming.TryReadFrame(_buffer.AsSpan(_start, _end - _start), out int payloadLength, out int consumed, MaxFrameSize);
@@ -137,7 +142,7 @@ public sealed class SmbConnection : IAsyncDisposable, IDisposable
             int read;
             try
             {
-                read = await _stream.ReadAsync(_buffer.AsMemory(_end), timeout.Token).ConfigureAwait(false);
+                read = await _stream.ReadAsync(_buffer.AsMemory(_end), readToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

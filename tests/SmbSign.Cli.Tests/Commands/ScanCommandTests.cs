@@ -36,8 +36,9 @@ public sealed class ScanCommandTests : IAsyncLifetime
             row.GetProperty("smb2").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["netbiosName", "dnsName", "domain", "osVersion"], row.GetProperty("host").EnumerateObject().Select(p => p.Name));
         Assert.Equal("127.0.0.1", row.GetProperty("target").GetString());
-        Assert.True(row.GetProperty("smb1").GetProperty("enabled").GetBoolean());
-        Assert.Equal("enabled", row.GetProperty("smb1").GetProperty("signing").GetString());
+        // SMB2 does not require signing, so without --deep SMB1 is not asked (it cannot change the relay verdict): null.
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("smb1").GetProperty("enabled").ValueKind);
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("smb1").GetProperty("signing").ValueKind);
         Assert.Equal("3.1.1", row.GetProperty("smb2").GetProperty("dialect").GetString());
         Assert.Equal("enabled", row.GetProperty("smb2").GetProperty("signing").GetString());
         Assert.Equal("AES-GMAC", row.GetProperty("smb2").GetProperty("signingAlgorithm").GetString());
@@ -47,6 +48,21 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.True(row.GetProperty("relayTarget").GetBoolean());
         Assert.Equal(JsonValueKind.Null, row.GetProperty("clientOutcome").ValueKind);
         Assert.Equal(JsonValueKind.Null, row.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
+    public async Task Json_Deep_ReportsSmb1AndEveryAcceptedDialectAndAlgorithm()
+    {
+        CliRun run = await CliHarness.RunAsync(["scan", "127.0.0.1", "-p", Port, "--format", "json", "--timeout", "5000", "--deep"]);
+
+        Assert.Equal(ExitCodes.Findings, run.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
+        Assert.True(row.GetProperty("smb1").GetProperty("enabled").GetBoolean());
+        Assert.Equal("enabled", row.GetProperty("smb1").GetProperty("signing").GetString());
+        Assert.Equal(["2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"], row.GetProperty("smb2").GetProperty("dialects").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["AES-GMAC", "AES-CMAC", "HMAC-SHA256"], row.GetProperty("smb2").GetProperty("signingAlgorithms").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(row.GetProperty("relayTarget").GetBoolean());
     }
 
     [Theory]
@@ -111,7 +127,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
         string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("target,port,reachable,smb1.enabled,smb1.signing,smb2.enabled,smb2.dialect", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith($"127.0.0.1,{Port},true,true,enabled,true,3.1.1,,enabled,AES-GMAC,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"127.0.0.1,{Port},true,,,true,3.1.1,,enabled,AES-GMAC,", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("127.0.0.1,1,false,", lines[2], StringComparison.Ordinal);
     }
 

@@ -19,7 +19,8 @@ public sealed partial class NmapComparisonTests
         string nmap = ToolLocator.Require("nmap", "nmap");
         await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { MinProtocol = "NT1", MaxProtocol = "SMB3_11", ServerSigning = serverSigning });
         string port = server.Port.ToString(CultureInfo.InvariantCulture);
-        ServerPosture ours = await new SmbProber().ProbeAsync(new ScanTarget(SambaServer.Host, IPAddress.Loopback, server.Port));
+        // --deep: the SMB1-only connection runs whatever SMB2 says, so both families are compared.
+        ServerPosture ours = await new SmbProber(new ProbeOptions { Deep = true }).ProbeAsync(new ScanTarget(SambaServer.Host, IPAddress.Loopback, server.Port));
 
         (int code, string output) = await ProcessRunner.RunAsync(
             nmap, ["-Pn", "-n", "-p", port, "--script", "smb2-security-mode,smb-security-mode", "--script-args", $"smbport={port}", SambaServer.Host],

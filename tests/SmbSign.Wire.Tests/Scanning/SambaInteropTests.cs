@@ -95,16 +95,43 @@ public sealed partial class SambaInteropTests
     [Theory]
     [InlineData("auto", Smb1SigningState.Enabled, Smb2SigningState.Enabled, true)]
     [InlineData("mandatory", Smb1SigningState.Required, Smb2SigningState.Required, false)]
-    public async Task Probe_Smb1AndSmb2_ReportsBothFamiliesSeparately(string serverSigning, Smb1SigningState smb1, Smb2SigningState smb2, bool relay)
+    public async Task Probe_Smb1AndSmb2Deep_ReportsBothFamiliesSeparately(string serverSigning, Smb1SigningState smb1, Smb2SigningState smb2, bool relay)
     {
-        ServerPosture p = await ProbeAsync(new SambaServerOptions { MinProtocol = "NT1", MaxProtocol = "SMB3_11", ServerSigning = serverSigning }, deep: false);
+        ServerPosture p = await ProbeAsync(new SambaServerOptions { MinProtocol = "NT1", MaxProtocol = "SMB3_11", ServerSigning = serverSigning }, deep: true);
 
         Assert.True(p.Smb1.Enabled);
         Assert.Equal(smb1, p.Smb1.Signing);
         AssertSmb2(p, Dialect.Smb311, smb2, SigningAlgorithm.AesGmac);
+        Assert.Equal(DialectInfo.Smb2Dialects, p.Smb2.Dialects);
+        Assert.Equal(relay, p.RelayTarget);
+    }
+
+    [Fact]
+    public async Task Probe_Smb1AndSmb2SigningRequired_DefaultProbeAsksSmb1()
+    {
+        // SMB2 requires signing, so SMB1 decides the relay verdict: the default probe opens the SMB1-only connection.
+        ServerPosture p = await ProbeAsync(new SambaServerOptions { MinProtocol = "NT1", MaxProtocol = "SMB3_11", ServerSigning = "mandatory" }, deep: false);
+
+        Assert.True(p.Smb1.Enabled);
+        Assert.Equal(Smb1SigningState.Required, p.Smb1.Signing);
+        AssertSmb2(p, Dialect.Smb311, Smb2SigningState.Required, SigningAlgorithm.AesGmac);
         Assert.Null(p.Smb2.Dialects);
         Assert.Null(p.Smb2.SigningAlgorithms);
-        Assert.Equal(relay, p.RelayTarget);
+        Assert.False(p.RelayTarget);
+    }
+
+    [Fact]
+    public async Task Probe_Smb1AndSmb2SigningNotRequired_DefaultProbeLeavesSmb1Undetermined()
+    {
+        // SMB2 does not require signing: a relay target whatever SMB1 says, so the default probe spends one connection and
+        // reports SMB1 as not determined rather than guessing.
+        ServerPosture p = await ProbeAsync(new SambaServerOptions { MinProtocol = "NT1", MaxProtocol = "SMB3_11", ServerSigning = "auto" }, deep: false);
+
+        Assert.Null(p.Smb1.Enabled);
+        Assert.Null(p.Smb1.Signing);
+        AssertSmb2(p, Dialect.Smb311, Smb2SigningState.Enabled, SigningAlgorithm.AesGmac);
+        Assert.Null(p.Smb2.Dialects);
+        Assert.True(p.RelayTarget);
     }
 
     private static void AssertSmb2(ServerPosture p, Dialect dialect, Smb2SigningState signing, SigningAlgorithm algorithm)
