@@ -302,6 +302,7 @@ internal static class FixCommand
                     writer.WriteString("id", b.Id);
                     writer.WriteString("title", b.Title);
                     writer.WriteNumber("settings", b.Settings.Length);
+                    writer.WriteNumber("excluded", b.Excluded.IsDefault ? 0 : b.Excluded.Length);
                     writer.WriteEndObject();
                 }
 
@@ -312,10 +313,14 @@ internal static class FixCommand
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Title");
+        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Excluded").AddColumn("Title");
         foreach (Baseline b in BaselineCatalog.Default.Baselines)
         {
-            table.AddRow(Markup.Escape(b.Id), b.Settings.Length.ToString(CultureInfo.InvariantCulture), Markup.Escape(b.Title));
+            table.AddRow(
+                Markup.Escape(b.Id),
+                b.Settings.Length.ToString(CultureInfo.InvariantCulture),
+                (b.Excluded.IsDefault ? 0 : b.Excluded.Length).ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(b.Title));
         }
 
         services.Console.Write(table);

@@ -90,12 +90,17 @@ internal static class FixMarkdown
             }
         }
 
-        if (!artifacts.Notes.IsEmpty || !plan.Skipped.IsEmpty)
+        if (!artifacts.Notes.IsEmpty || !plan.Skipped.IsEmpty || plan.Items.Any(i => i.Note is not null))
         {
             b.Append("\n## Notes\n\n");
             foreach (string note in artifacts.Notes)
             {
                 b.Append("- ").Append(Md(note)).Append('\n');
+            }
+
+            foreach (RemediationItem item in plan.Items.Where(i => i.Note is not null))
+            {
+                b.Append("- `").Append(item.Setting.Id).Append("`: ").Append(Md(item.Note!)).Append('\n');
             }
 
             foreach (SkippedSetting skipped in plan.Skipped)

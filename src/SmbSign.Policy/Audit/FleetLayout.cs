@@ -241,7 +241,9 @@ public static class FleetLayout
             List<string> inputs = [];
             foreach (MachineBuild m in _machines.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Name, StringComparer.Ordinal))
             {
-                string[] ordered = [.. m.Paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+                // Files named on the command line keep their order, since within a layer the source read last wins.
+                IEnumerable<string> distinct = m.Paths.Distinct(StringComparer.Ordinal);
+                string[] ordered = m.Grouping == MachineGrouping.CommandLine ? [.. distinct] : [.. distinct.Order(StringComparer.Ordinal)];
                 inputs.AddRange(ordered.Select(Path.GetFullPath));
                 metadata.TryGetValue(m.Name, out (ManifestEntry Entry, string Path) meta);
                 machines.Add(new MachineInput

@@ -39,6 +39,8 @@ public sealed record AuditRegistryRef(string? Key, string? ValueName, string? Ty
 /// <param name="Stored">The configured value exactly as stored: <c>REG_DWORD 1</c>, <c>REG_SZ 1</c> (wrong type), or a native
 /// line such as <c>server signing = auto</c> (smb.conf).</param>
 /// <param name="EffectiveCompliant">Whether the effective value (OS default when not configured) complies.</param>
+/// <param name="Layer">The precedence layer the configured value came from (<c>local</c>, <c>effective</c>, <c>intune</c>,
+/// <c>group-policy</c>).</param>
 public sealed record AuditResultRow(
     string? Rule,
     string? Setting,
@@ -51,7 +53,8 @@ public sealed record AuditResultRow(
     int Line,
     string? Operator = null,
     string? Stored = null,
-    bool? EffectiveCompliant = null);
+    bool? EffectiveCompliant = null,
+    string? Layer = null);
 
 /// <summary>One audited machine.</summary>
 /// <param name="Benchmark">The machine's own benchmark when the audit picked one per machine.</param>

@@ -169,7 +169,8 @@ public static class AuditDocumentReader
                 line,
                 GetString(result, "operator"),
                 GetString(result, "stored"),
-                Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null));
+                Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null,
+                GetString(result, "layer")));
         }
 
         return new AuditedMachine(name, os, [.. rows], GetString(machine, "benchmark"));

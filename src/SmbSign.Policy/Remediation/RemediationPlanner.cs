@@ -152,7 +152,10 @@ public sealed class RemediationPlanner
             }
 
             (PreviousValue previous, string? note) = PreviousOf(setting, row);
-            RemediationReason reason = row.Status == AuditResultStatus.Fail ? RemediationReason.Failing : RemediationReason.NotConfigured;
+            note = Join(note, ManagedElsewhere(row));
+            // A --strict audit reports a not-configured setting as a failure; the fix still says it was not configured.
+            bool configured = row.Configured is not null || row.Stored is not null;
+            RemediationReason reason = row.Status == AuditResultStatus.Fail && configured ? RemediationReason.Failing : RemediationReason.NotConfigured;
             items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note));
         }
 
@@ -166,6 +169,20 @@ public sealed class RemediationPlanner
             Sort(items),
             [.. skipped]);
     }
+
+    /// <summary>
+    /// A value that Group Policy or Intune set is written back by the next policy refresh, so a .reg or PowerShell fix alone
+    /// does not last; say where it is managed.
+    /// </summary>
+    private static string? ManagedElsewhere(AuditResultRow row) => row.Layer switch
+    {
+        "group-policy" => $"set by Group Policy ({row.Source ?? "a policy source"}): change that GPO (target gpo writes one); a .reg or PowerShell change is reverted at the next policy refresh",
+        "intune" => $"set by Intune ({row.Source ?? "a profile"}): change that profile (targets intune-custom, intune-catalog); a .reg or PowerShell change is reverted at the next sync",
+        _ => null,
+    };
+
+    private static string? Join(string? first, string? second) =>
+        first is null ? second : second is null ? first : first + "; " + second;
 
     /// <summary>The value before the fix, from the audit's configured value (exact type from its registry reference when given).</summary>
     internal static (PreviousValue Previous, string? Note) PreviousOf(SettingDefinition setting, AuditResultRow row)

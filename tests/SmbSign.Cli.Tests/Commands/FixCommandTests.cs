@@ -103,45 +103,61 @@ public sealed class FixCommandTests : IDisposable
     [InlineData("srv-server2019-01", "server2019", "cis-server2022")]
     [InlineData("dc-server2022-01", "server2022", "cis-server2022")]
     [InlineData("srv-server2022-02", "server2022", "cis-server2022-v4")]
-    public async Task FromAudit_ApplyReg_TheSameAuditThenPassesAndRollbackRestoresIt(string machine, string os, string benchmark)
+    public async Task FromAudit_ApplyRegAndGpo_TheSameAuditThenPassesAndRollbackRestoresIt(string machine, string os, string benchmark)
     {
         string audit = await AuditFleetAsync();
         string output = Path.Combine(_temp, machine);
         string[] original = [.. Directory.GetFiles(s_fleet, machine + ".*").Order(StringComparer.Ordinal)];
         Assert.NotEmpty(original);
 
-        CliRun fix = await CliHarness.RunAsync(["fix", "--from", audit, "--machine", machine, "--target", "reg", "-o", output, "--format", "json"]);
+        CliRun fix = await CliHarness.RunAsync(["fix", "--from", audit, "--machine", machine, "--target", "reg,gpo", "-o", output, "--format", "json"]);
 
         Assert.True(fix.ExitCode is 0 or 1, fix.Error);
         using JsonDocument fixJson = JsonDocument.Parse(fix.Output);
-        string[] fixedSettings = [.. fixJson.RootElement.GetProperty("machines")[0].GetProperty("settings").EnumerateArray().Select(s => s.GetProperty("setting").GetString()!)];
+        JsonElement[] settings = [.. fixJson.RootElement.GetProperty("machines")[0].GetProperty("settings").EnumerateArray()];
+        string[] fixedSettings = [.. settings.Select(s => s.GetProperty("setting").GetString()!)];
         Assert.NotEmpty(fixedSettings);
-        Dictionary<string, string> before = await AuditStatusesAsync(machine, os, benchmark, original);
-        Assert.All(fixedSettings, s => Assert.Equal("fail", before[s]));
+        Dictionary<string, (string Status, string? Layer)> before = await AuditResultsAsync(machine, os, benchmark, original);
+        Assert.All(fixedSettings, s => Assert.Equal("fail", before[s].Status));
 
-        Dictionary<string, string> after = await AuditStatusesAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg")]);
-        Dictionary<string, string> rolledBack = await AuditStatusesAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg"), Path.Combine(output, "rollback.reg")]);
+        // A value Group Policy set is only fixed by the GPO: the .reg alone would be reverted, and the fix says so.
+        foreach (JsonElement setting in settings.Where(s => before[s.GetProperty("setting").GetString()!].Layer == "group-policy"))
+        {
+            Assert.Contains("set by Group Policy", setting.GetProperty("note").GetString(), StringComparison.Ordinal);
+        }
 
-        Assert.All(fixedSettings, s => Assert.True(after[s] == "pass", $"{s} after apply.reg: {after[s]}"));
-        Assert.DoesNotContain(after, kv => kv.Value == "fail" && !fixedSettings.Contains(kv.Key) && before[kv.Key] != "fail");
-        Assert.Equal(before, rolledBack);
+        // Get-Smb*Configuration output is a snapshot taken before the fix; after applying it one exports it again.
+        string[] stillTrue = [.. original.Where(p => !p.EndsWith(".smbclient.json", StringComparison.Ordinal) && !p.EndsWith(".smbserver.json", StringComparison.Ordinal))];
+        string[] gpo = [.. new[] { Path.Combine(output, "gpo", "Machine", "Registry.pol"), Path.Combine(output, "gpo", "Machine", "Microsoft", "Windows NT", "SecEdit", "GptTmpl.inf") }.Where(File.Exists)];
+        Assert.NotEmpty(gpo);
+        Dictionary<string, (string Status, string? Layer)> after = await AuditResultsAsync(machine, os, benchmark, [.. stillTrue, Path.Combine(output, "apply.reg"), .. gpo]);
+        Dictionary<string, (string Status, string? Layer)> rolledBack = await AuditResultsAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg"), Path.Combine(output, "rollback.reg")]);
+
+        Assert.All(fixedSettings, s => Assert.True(after[s].Status == "pass", $"{s} after the fix: {after[s].Status}"));
+        Assert.DoesNotContain(after, kv => kv.Value.Status == "fail" && !fixedSettings.Contains(kv.Key) && before[kv.Key].Status != "fail");
+        Assert.Equal(before.ToDictionary(kv => kv.Key, kv => kv.Value.Status), rolledBack.ToDictionary(kv => kv.Key, kv => kv.Value.Status));
     }
 
     [Fact]
     public async Task FromAudit_Strict_AlsoSetsNotConfiguredAndTheStrictAuditPasses()
     {
-        string audit = await AuditFleetAsync(strict: true);
+        string audit = await AuditFleetAsync();
+        string strictAudit = await AuditFleetAsync(strict: true);
         string output = Path.Combine(_temp, "strict");
         const string machine = "ws-win10-01";
         string[] original = [Path.Combine(s_fleet, "ws-win10-01.reg")];
 
         CliRun plain = await CliHarness.RunAsync(["fix", "--from", audit, "-m", machine, "-t", "reg", "-o", Path.Combine(_temp, "plain"), "--format", "json"]);
         CliRun strict = await CliHarness.RunAsync(["fix", "--from", audit, "-m", machine, "-t", "reg", "-o", output, "--strict", "--format", "json"]);
+        CliRun fromStrictAudit = await CliHarness.RunAsync(["fix", "--from", strictAudit, "-m", machine, "-t", "reg", "-o", Path.Combine(_temp, "from-strict"), "--format", "json"]);
 
         Assert.True(strict.ExitCode is 0 or 1, strict.Error);
-        int Count(CliRun run) => JsonDocument.Parse(run.Output).RootElement.GetProperty("machines")[0].GetProperty("settings").GetArrayLength();
-        Assert.True(Count(strict) > Count(plain), "--strict adds the not-configured settings");
-        Assert.Contains("\"reason\": \"not-configured\"", strict.Output, StringComparison.Ordinal);
+        string[] Reasons(CliRun run) => [.. JsonDocument.Parse(run.Output).RootElement.GetProperty("machines")[0].GetProperty("settings").EnumerateArray().Select(s => s.GetProperty("setting").GetString() + " " + s.GetProperty("reason").GetString())];
+        Assert.True(Reasons(strict).Length > Reasons(plain).Length, "--strict adds the not-configured settings");
+        Assert.Contains(Reasons(strict), r => r.EndsWith(" not-configured", StringComparison.Ordinal));
+
+        // A strict audit already counts them as failures; its fix sets them too and still calls them not configured.
+        Assert.Equal(Reasons(strict), Reasons(fromStrictAudit));
         Dictionary<string, string> after = await AuditStatusesAsync(machine, "win10", "cis-win11-23h2", [.. original, Path.Combine(output, "apply.reg")], strict: true);
         Assert.DoesNotContain(after, kv => kv.Value is "fail" or "not-configured");
     }
@@ -162,8 +178,9 @@ public sealed class FixCommandTests : IDisposable
         Assert.Equal(JsonValueKind.Null, machine.GetProperty("name").ValueKind);
         Assert.Equal(output, machine.GetProperty("directory").GetString());
         using JsonDocument list = JsonDocument.Parse((await CliHarness.RunAsync(["fix", "--list-baselines", "--format", "json"])).Output);
-        int size = list.RootElement.EnumerateArray().Single(b => b.GetProperty("id").GetString() == baseline).GetProperty("settings").GetInt32();
-        Assert.Equal(size, machine.GetProperty("settings").GetArrayLength() + machine.GetProperty("skipped").GetArrayLength());
+        JsonElement listed = list.RootElement.EnumerateArray().Single(b => b.GetProperty("id").GetString() == baseline);
+        Assert.Equal(listed.GetProperty("settings").GetInt32(), machine.GetProperty("settings").GetArrayLength());
+        Assert.Equal(listed.GetProperty("excluded").GetInt32(), machine.GetProperty("skipped").GetArrayLength());
         Assert.All(machine.GetProperty("settings").EnumerateArray(), s => Assert.Equal("baseline", s.GetProperty("reason").GetString()));
         foreach (string file in s_windowsFiles.Append("smb-global.conf"))
         {
@@ -310,7 +327,10 @@ public sealed class FixCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<Dictionary<string, string>> AuditStatusesAsync(string machine, string os, string benchmark, string[] files, bool strict = false)
+    private static async Task<Dictionary<string, string>> AuditStatusesAsync(string machine, string os, string benchmark, string[] files, bool strict = false) =>
+        (await AuditResultsAsync(machine, os, benchmark, files, strict)).ToDictionary(kv => kv.Key, kv => kv.Value.Status);
+
+    private static async Task<Dictionary<string, (string Status, string? Layer)>> AuditResultsAsync(string machine, string os, string benchmark, string[] files, bool strict = false)
     {
         List<string> args = ["audit", "--machine", machine + "=" + string.Join(',', files), "--os", os, "--benchmark", benchmark, "--format", "json"];
         if (strict)
@@ -322,6 +342,8 @@ public sealed class FixCommandTests : IDisposable
         Assert.True(run.ExitCode is 0 or 1, run.Error);
         using JsonDocument json = JsonDocument.Parse(run.Output);
         return json.RootElement.GetProperty("machines")[0].GetProperty("results").EnumerateArray()
-            .ToDictionary(r => r.GetProperty("setting").GetString()!, r => r.GetProperty("status").GetString()!);
+            .ToDictionary(
+                r => r.GetProperty("setting").GetString()!,
+                r => (r.GetProperty("status").GetString()!, r.TryGetProperty("layer", out JsonElement layer) ? layer.GetString() : null));
     }
 }
