@@ -207,7 +207,14 @@ public sealed class SambaServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken).ConfigureAwait(false);
-                return;
+                if (ListenerIsOurs())
+                {
+                    return;
+                }
+
+                // Something else holds the port (another fixture's listener took it between FreePort and smbd's bind):
+                // our smbd will fail to bind and exit, and the start is retried on a new port.
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException)
             {
@@ -291,13 +298,64 @@ public sealed class SambaServer : IAsyncDisposable
     private static string CanonicalParameter(string name) =>
         new(name.Where(c => !char.IsWhiteSpace(c) && c != '_').Select(char.ToLowerInvariant).ToArray());
 
+    /// <summary>
+    /// On Linux, whether the socket listening on 127.0.0.1:<see cref="Port"/> belongs to our smbd (its inode in
+    /// /proc/net/tcp is one of the process's descriptors), so tests never talk to another fixture's server. Elsewhere true.
+    /// </summary>
+    private bool ListenerIsOurs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        string local = "0100007F:" + Port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        string? inode = null;
+        foreach (string line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length > 9 && fields[1] == local && fields[3] == "0A")
+            {
+                inode = fields[9];
+                break;
+            }
+        }
+
+        if (inode is null)
+        {
+            return false;
+        }
+
+        string socket = "socket:[" + inode + "]";
+        try
+        {
+            return new DirectoryInfo($"/proc/{_process.Id}/fd").EnumerateFileSystemInfos().Any(fd => fd.LinkTarget == socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    private static readonly HashSet<int> s_portsHandedOut = [];
+
+    /// <summary>A free loopback port never handed out before in this process (fixtures start in parallel).</summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            lock (s_portsHandedOut)
+            {
+                if (s_portsHandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     private static readonly SemaphoreSlim s_userLock = new(1, 1);

@@ -97,13 +97,15 @@ internal static class FixRows
 
     /// <summary>"AES-GMAC signs 64 KiB messages at 3.21 GB/s on this machine (SmbSign engine, 200 ms)".</summary>
     public static string CostLine(ImpactReport report) => report.Cost is { } c
-        ? string.Create(CultureInfo.InvariantCulture, $"Signing cost: {c.Algorithm} signs {c.MessageBytes / 1024} KiB messages at {c.GigabytesPerSecond:0.00} GB/s on this machine ({c.Engine}, measured over {c.MillisecondsMeasured:0} ms); that is about {1.0 / c.GigabytesPerSecond:0.000} s of one core per GB transferred, {Percent(0.125, c)} of one core at 1 Gb/s line rate and {Percent(1.25, c)} at 10 Gb/s (verifying costs the same again on the peer).")
+        ? string.Create(CultureInfo.InvariantCulture, $"Signing cost: {c.Algorithm} signs {c.MessageBytes / 1024} KiB messages at {c.GigabytesPerSecond:0.00} GB/s on this machine ({c.Engine}, measured over {c.MillisecondsMeasured:0} ms); that is about {1.0 / c.GigabytesPerSecond:0.000} s of one core per GB transferred; signing at full line rate takes {Cores(0.125, c)} at 1 Gb/s and {Cores(1.25, c)} at 10 Gb/s (verifying costs the same again on the peer).")
         : "Signing cost: unavailable (" + report.CostUnavailable + ").";
 
-    /// <summary>The share of one core that signing a link's full rate (in GB/s) takes, capped at "over 100%".</summary>
-    private static string Percent(double linkGigabytesPerSecond, SigningCost cost)
+    /// <summary>What signing a link's full rate (in GB/s) takes: "12% of one core", or "1.3 cores" beyond one.</summary>
+    private static string Cores(double linkGigabytesPerSecond, SigningCost cost)
     {
-        double share = linkGigabytesPerSecond / cost.GigabytesPerSecond * 100;
-        return share > 100 ? "more than a whole core" : share.ToString(share < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + "%";
+        double share = linkGigabytesPerSecond / cost.GigabytesPerSecond;
+        return share >= 1
+            ? share.ToString("0.0", CultureInfo.InvariantCulture) + " cores"
+            : (share * 100).ToString(share < 0.1 ? "0.0" : "0", CultureInfo.InvariantCulture) + "% of one core";
     }
 }
