@@ -52,12 +52,15 @@ public sealed record PreviousValue(PreviousState State, RegistryValue? Value, st
         return new(PreviousState.Present, value, text ?? value.ToDisplayString());
     }
 
-    /// <summary>"1", "(absent)", "(unknown)".</summary>
+    /// <summary>Not a registry value the rollback can restore, but known in its own form (an smb.conf line).</summary>
+    public static PreviousValue Native(string text) => new(PreviousState.Unknown, null, text);
+
+    /// <summary>"1", "(absent)", "server signing = auto", "(unknown)".</summary>
     public override string ToString() => State switch
     {
         PreviousState.Present => Text ?? Value?.ToDisplayString() ?? string.Empty,
         PreviousState.Absent => "(absent)",
-        _ => "(unknown)",
+        _ => Text ?? "(unknown)",
     };
 }
 

@@ -206,7 +206,7 @@ public sealed class RemediationPlanner
             string head = space < 0 ? stored : stored[..space];
             if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !Catalog.RegistryValueTypeInfo.TryParse(head, out Catalog.RegistryValueType storedType))
             {
-                return (PreviousValue.Unknown, $"configured as '{stored}' (not a registry value); the registry rollback deletes the value");
+                return (PreviousValue.Native(stored), $"configured as '{stored}' (not a registry value); the registry rollback deletes the value");
             }
 
             type = RemediationValues.ToSourceType(storedType);
