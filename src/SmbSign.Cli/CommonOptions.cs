@@ -21,6 +21,7 @@ internal static class CommonOptions
         Option<OutputFormat> option = new("--format", "-f")
         {
             Description = "Output format: " + string.Join('|', allowed.Select(a => a.ToString().ToLowerInvariant())),
+            HelpName = string.Join('|', allowed.Select(a => a.ToString().ToLowerInvariant())),
             DefaultValueFactory = _ => allowed[0],
             CustomParser = result =>
             {
