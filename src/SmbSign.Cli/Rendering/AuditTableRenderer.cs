@@ -12,11 +12,33 @@ namespace SmbSign.Cli.Rendering;
 /// </summary>
 internal static class AuditTableRenderer
 {
+    /// <summary>
+    /// Machines per drawn table. Spectre keeps every cell of a table until it is drawn (about 270 KB per machine), so a
+    /// large fleet is drawn as consecutive tables of this many machines instead of one table held whole.
+    /// </summary>
+    internal const int MachinesPerTable = 25;
+
     public static void Render(IAnsiConsole console, AuditReport report)
+    {
+        for (int first = 0; first < Math.Max(report.Machines.Count, 1); first += MachinesPerTable)
+        {
+            Table table = NewTable(report.Strict, titled: first == 0);
+            for (int i = first; i < Math.Min(first + MachinesPerTable, report.Machines.Count); i++)
+            {
+                AddMachine(table, report.Machines[i]);
+            }
+
+            console.Write(table);
+        }
+
+        console.WriteLine();
+        RenderSummary(console, report);
+    }
+
+    private static Table NewTable(bool strict, bool titled)
     {
         Table table = new Table()
             .Border(TableBorder.Rounded)
-            .Title("SMB signing audit" + (report.Strict ? " (strict)" : string.Empty))
             .AddColumn("Machine")
             .AddColumn("Rule")
             .AddColumn("Setting")
@@ -25,40 +47,38 @@ internal static class AuditTableRenderer
             .AddColumn("Effective")
             .AddColumn("Source")
             .AddColumn("Why");
-        foreach (MachineAudit machine in report.Machines)
+        return titled ? table.Title("SMB signing audit" + (strict ? " (strict)" : string.Empty)) : table;
+    }
+
+    private static void AddMachine(Table table, MachineAudit machine)
+    {
+        string[] header =
+        [
+            $"[bold]{Markup.Escape(machine.Name)}[/]",
+            $"[dim]{Markup.Escape(AuditFormatting.Os(machine))}[/]",
+            $"[dim]{Markup.Escape(machine.Benchmark.Id)}[/]",
+        ];
+        int row = 0;
+        foreach (AuditFinding f in machine.Findings)
         {
-            string[] header =
-            [
-                $"[bold]{Markup.Escape(machine.Name)}[/]",
-                $"[dim]{Markup.Escape(AuditFormatting.Os(machine))}[/]",
-                $"[dim]{Markup.Escape(machine.Benchmark.Id)}[/]",
-            ];
-            int row = 0;
-            foreach (AuditFinding f in machine.Findings)
-            {
-                table.AddRow(
-                    new Markup(row < header.Length ? header[row] : string.Empty),
-                    new Markup(Markup.Escape(f.Rule.Id)),
-                    new Markup(Markup.Escape(f.Rule.Setting.Id)),
-                    new Markup(Status(f)),
-                    new Markup(Markup.Escape(f.Rule.Operator == RuleOperator.HardenedUncFlags ? "has " + Compact(f.Rule.Target) : f.Rule.DescribeExpected())),
-                    new Markup(Effective(f)),
-                    new Markup(Markup.Escape(AuditFormatting.ShortSource(f.Source))),
-                    new Markup($"[dim]{Markup.Escape(Why(f))}[/]"));
-                row++;
-            }
-
-            for (; row < header.Length; row++)
-            {
-                table.AddRow(new Markup(header[row]), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty));
-            }
-
-            table.AddEmptyRow();
+            table.AddRow(
+                new Markup(row < header.Length ? header[row] : string.Empty),
+                new Markup(Markup.Escape(f.Rule.Id)),
+                new Markup(Markup.Escape(f.Rule.Setting.Id)),
+                new Markup(Status(f)),
+                new Markup(Markup.Escape(f.Rule.Operator == RuleOperator.HardenedUncFlags ? "has " + Compact(f.Rule.Target) : f.Rule.DescribeExpected())),
+                new Markup(Effective(f)),
+                new Markup(Markup.Escape(AuditFormatting.ShortSource(f.Source))),
+                new Markup($"[dim]{Markup.Escape(Why(f))}[/]"));
+            row++;
         }
 
-        console.Write(table);
-        console.WriteLine();
-        RenderSummary(console, report);
+        for (; row < header.Length; row++)
+        {
+            table.AddRow(new Markup(header[row]), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty));
+        }
+
+        table.AddEmptyRow();
     }
 
     private static void RenderSummary(IAnsiConsole console, AuditReport report)
