@@ -227,6 +227,38 @@ public sealed class CaptureCommandTests
     }
 
     [Fact]
+    public async Task Capture_WrongKeyInKeysFile_EverySignatureFailsAndTheFindingBlamesTheKey()
+    {
+        CliRun plain = await CliHarness.RunAsync(["capture", s_smb311, "--format", "json"]);
+        string sessionId;
+        using (JsonDocument first = JsonDocument.Parse(plain.Output))
+        {
+            sessionId = Assert.Single(Assert.Single(first.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray()).GetProperty("sessionId").GetString()!;
+        }
+
+        string keys = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(keys, sessionId + " 00112233445566778899aabbccddeeff\n");
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "--keys", keys, "--format", "json"]);
+
+            Assert.Equal(1, run.ExitCode);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+            Assert.Equal("keys-file", session.GetProperty("key").GetString());
+            Assert.Equal(0, session.GetProperty("verified").GetInt64());
+            Assert.True(session.GetProperty("failed").GetInt64() > 1);
+            JsonElement failed = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "signature-failed");
+            Assert.Contains("key from the keys file: that key is most likely wrong", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("00112233445566778899aabbccddeeff", run.Output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            File.Delete(keys);
+        }
+    }
+
+    [Fact]
     public async Task Capture_KeysFileForOtherSessions_ReportsNoKeyAndExitsZero()
     {
         string keys = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");

@@ -14,7 +14,7 @@ public enum FindingSeverity
 
 /// <summary>A plain-words observation about a capture.</summary>
 /// <param name="Code">Stable identifier: signature-failed, wrong-password, unsigned-while-required, not-signed, smb1, guest,
-/// anonymous, ntlm, not-checkable, encrypted, gaps, truncated, no-smb, not-verified.</param>
+/// anonymous, ntlm, not-checkable, verified, encrypted, gaps, truncated, no-smb, not-verified.</param>
 /// <param name="Severity">How much it matters.</param>
 /// <param name="Message">The observation in plain words.</param>
 /// <param name="Connection">"client -> server" when it concerns one connection.</param>
@@ -52,8 +52,8 @@ public enum SessionKeyStatus
     /// <summary>The capture lacks the NEGOTIATE or SESSION_SETUP messages the key derivation needs.</summary>
     SetupNotCaptured,
 
-    /// <summary>The authentication cannot give a key here (Kerberos without a keys file, NTLMv1, SMB1 without extended
-    /// security, session binding).</summary>
+    /// <summary>The authentication cannot give a key here (NTLMv1, SMB1 without extended security, session binding).
+    /// Kerberos without a keys-file entry is <see cref="NoKey"/>.</summary>
     Unsupported,
 }
 

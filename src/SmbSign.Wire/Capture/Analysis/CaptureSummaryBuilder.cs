@@ -208,7 +208,11 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         {
             findings.Add(new CaptureFinding(
                 "signature-failed", FindingSeverity.Error,
-                $"Session {id}{who} on {where}: {session.Failed} of {session.Signed} signed message(s) FAILED verification with the session's key ({session.Verified} verified): the message was altered in transit, or signed with another key.",
+                session.KeyStatus == SessionKeyStatus.KeysFile && session.Verified == 0 && session.Failed > 1
+                    // A keys-file key cannot be checked against the AUTHENTICATE message the way a password is; when
+                    // every signature fails, a wrong key explains it far better than every message being altered.
+                    ? $"Session {id}{who} on {where}: all {session.Failed} signed message(s) FAILED verification with the key from the keys file: that key is most likely wrong for this session (check the session id and key); tampering alters single messages, not every one."
+                    : $"Session {id}{who} on {where}: {session.Failed} of {session.Signed} signed message(s) FAILED verification with the session's key ({session.Verified} verified): the message was altered in transit, or signed with another key.",
                 where, session.SessionId, session.Failures.Take(MaxExampleFrames).Select(f => f.Frame).ToList()));
         }
 

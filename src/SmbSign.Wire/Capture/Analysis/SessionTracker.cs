@@ -399,14 +399,15 @@ internal sealed class SessionTracker
             return $"it authenticated with {mechanism}; a {mechanism} session key can only come from the keys file";
         }
 
-        if (_credentials!.HasPassword && session.User is not null)
+        string keys = _credentials!.SessionKeyCount > 0 ? " and the keys file has no entry for it" : " and no keys file (--keys) was given";
+        if (_credentials.HasPassword && session.User is not null)
         {
-            return $"the password given is for {Qualified(_credentials.Domain, _credentials.User!)}, not {Qualified(session.Domain, session.User)}, and the keys file has no entry for it";
+            return $"the password given is for {Qualified(_credentials.Domain, _credentials.User!)}, not {Qualified(session.Domain, session.User)},{keys}";
         }
 
         return session.User is null
-            ? "the AUTHENTICATE message is not in the capture and the keys file has no entry for it"
-            : "no password was given for this user and the keys file has no entry for it";
+            ? "the AUTHENTICATE message is not in the capture" + keys
+            : "no password was given for this user" + keys;
     }
 
     private static string Qualified(string? domain, string user) => string.IsNullOrEmpty(domain) ? user : domain + "\\" + user;
