@@ -236,48 +236,45 @@ public sealed class CaptureCommandTests
             sessionId = Assert.Single(Assert.Single(first.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray()).GetProperty("sessionId").GetString()!;
         }
 
-        string keys = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");
-        await File.WriteAllTextAsync(keys, sessionId + " 00112233445566778899aabbccddeeff\n");
-        try
-        {
-            CliRun run = await CliHarness.RunAsync(["capture", s_smb311, "--keys", keys, "--format", "json"]);
+        CliRun run = await CaptureWithKeysFileAsync(s_smb311, sessionId + " 00112233445566778899aabbccddeeff\n");
 
-            Assert.Equal(1, run.ExitCode);
-            using JsonDocument doc = JsonDocument.Parse(run.Output);
-            JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
-            Assert.Equal("keys-file", session.GetProperty("key").GetString());
-            Assert.Equal(0, session.GetProperty("verified").GetInt64());
-            Assert.True(session.GetProperty("failed").GetInt64() > 1);
-            JsonElement failed = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "signature-failed");
-            Assert.Contains("key from the keys file: that key is most likely wrong", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
-            Assert.DoesNotContain("00112233445566778899aabbccddeeff", run.Output, StringComparison.OrdinalIgnoreCase);
-        }
-        finally
-        {
-            File.Delete(keys);
-        }
+        Assert.Equal(1, run.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+        Assert.Equal("keys-file", session.GetProperty("key").GetString());
+        Assert.Equal(0, session.GetProperty("verified").GetInt64());
+        Assert.True(session.GetProperty("failed").GetInt64() > 1);
+        JsonElement failed = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("code").GetString() == "signature-failed");
+        Assert.Contains("key from the keys file: that key is most likely wrong", failed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("00112233445566778899aabbccddeeff", run.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public async Task Capture_KeysFileForOtherSessions_ReportsNoKeyAndExitsZero()
     {
-        string keys = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");
-        await File.WriteAllTextAsync(keys, "0x1234 00112233445566778899aabbccddeeff\n");
+        CliRun run = await CaptureWithKeysFileAsync(s_smb210, "0x1234 00112233445566778899aabbccddeeff\n");
+
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+        Assert.Equal("no-key", session.GetProperty("key").GetString());
+        Assert.Equal(0, session.GetProperty("verified").GetInt64());
+        Assert.Equal(session.GetProperty("signed").GetInt64(), session.GetProperty("notCheckable").GetInt64());
+        Assert.Contains(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "not-checkable");
+    }
+
+    /// <summary>Runs <c>capture FILE --keys K --format json</c> with a temporary keys file holding <paramref name="keys"/>.</summary>
+    private static async Task<CliRun> CaptureWithKeysFileAsync(string capture, string keys)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(file, keys);
         try
         {
-            CliRun run = await CliHarness.RunAsync(["capture", s_smb210, "--keys", keys, "--format", "json"]);
-
-            Assert.Equal(0, run.ExitCode);
-            using JsonDocument doc = JsonDocument.Parse(run.Output);
-            JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
-            Assert.Equal("no-key", session.GetProperty("key").GetString());
-            Assert.Equal(0, session.GetProperty("verified").GetInt64());
-            Assert.Equal(session.GetProperty("signed").GetInt64(), session.GetProperty("notCheckable").GetInt64());
-            Assert.Contains(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "not-checkable");
+            return await CliHarness.RunAsync(["capture", capture, "--keys", file, "--format", "json"]);
         }
         finally
         {
-            File.Delete(keys);
+            File.Delete(file);
         }
     }
 
