@@ -11,6 +11,10 @@ command -v smbclient >/dev/null 2>&1 || need_pkgs+=(smbclient)
 command -v tshark >/dev/null 2>&1 || need_pkgs+=(tshark)
 command -v nmap >/dev/null 2>&1 || need_pkgs+=(nmap)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# NativeAOT publish (scripts/test-native.sh): clang links, zlib1g-dev provides libz.a; dpkg-deb builds the .deb.
+command -v clang >/dev/null 2>&1 || need_pkgs+=(clang)
+[[ -e /usr/include/zlib.h ]] || need_pkgs+=(zlib1g-dev)
+command -v dpkg-deb >/dev/null 2>&1 || need_pkgs+=(dpkg)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
 { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import impacket.smb3' >/dev/null 2>&1; } || need_pkgs+=(python3-impacket)
 if ((${#need_pkgs[@]})); then
@@ -61,6 +65,18 @@ for path in sorted(glob.glob(sys.argv[1] + "/*.trx")):
 open(sys.argv[1] + "/summary.txt", "w").write(f"{passed} {failed} {skipped}\n")
 PY
 read -r passed failed skipped < "$results/summary.txt"
+
+# The shipped artefact: the .deb with the native AOT binary, installed into a fresh dpkg root, every command run.
+echo "== native binary (.deb)"
+native_log="$results/native.log"
+bash scripts/test-native.sh >"$native_log" 2>&1
+cat "$native_log"
+if read -r _ np _ nf _ < <(grep -E '^native: [0-9]+ passed, [0-9]+ failed' "$native_log" | tail -1); then
+  passed=$((passed + np)); failed=$((failed + nf))
+else
+  echo "scripts/test-native.sh printed no result line"
+  failed=$((failed + 1))
+fi
 expected=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
 found=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 if [[ $found -lt $expected ]]; then

@@ -15,6 +15,12 @@ public static class CliApp
             root.Subcommands.Add(command);
         }
 
+        // --version prints what `smbsign version` prints (version, commit, runtime, crypto paths), not only the number.
+        foreach (VersionOption version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new VersionCommand.PrintAction(services);
+        }
+
         return root;
     }
 
@@ -32,6 +38,8 @@ public static class CliApp
         yield return AuditCommand.Create(services);
         yield return FixCommand.Create(services);
         yield return VerifyCommand.Create(services);
+        yield return CompletionCommand.Create(services);
+        yield return CompletionCommand.CreateManPage(services);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 with the message on stderr; user errors exit 2; bugs exit 3 without a stack trace.</summary>

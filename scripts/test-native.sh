@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The shipped artefact, tested as a user gets it: builds the .deb (native AOT binary, man page, completions) with
+# scripts/package-deb.sh, installs it into a fresh dpkg root (dpkg --root, its own status database), and runs every
+# command of the installed /usr/bin/smbsign, checking exit codes and output. Ends with `native: N passed, N failed`
+# (scripts/test.sh adds the counts to the suite's total).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+check() { # NAME EXPECTED_EXIT PATTERN -- COMMAND...: runs COMMAND, compares its exit code and greps stdout+stderr
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1)); echo "  ok    $name"
+  else
+    failed=$((failed + 1)); echo "  FAIL  $name (exit $rc, wanted $want; pattern '$pattern')"; head -5 <<<"$out" | sed 's/^/        /'
+  fi
+}
+
+if ! deb=$(bash scripts/package-deb.sh "$work/deb" 2>"$work/package.log" | tail -1) || [[ ! -f $deb ]]; then
+  echo "  FAIL  package-deb.sh (see below)"; tail -20 "$work/package.log"
+  echo "native: 0 passed, 1 failed"
+  exit 1
+fi
+
+# A clean dpkg root: only the package database, then the package (its Depends are the host's libc and OpenSSL).
+dpkgroot="$work/root"
+mkdir -p "$dpkgroot/var/lib/dpkg/updates" "$dpkgroot/var/lib/dpkg/info"
+touch "$dpkgroot/var/lib/dpkg/status" "$dpkgroot/var/lib/dpkg/available"
+check "dpkg --root installs the package" 0 "" -- \
+  dpkg --root="$dpkgroot" --force-depends --force-not-root --force-script-chrootless -i "$deb"
+bin="$dpkgroot/usr/bin/smbsign"
+check "package lists /usr/bin/smbsign, the man page and completions" 0 "usr/share/man/man1/smbsign.1.gz" -- \
+  dpkg --root="$dpkgroot" -L smbsign
+check "installed binary is native (no .NET runtime needed)" 0 "native AOT" -- env -u DOTNET_ROOT "$bin" --version
+
+fleet="$root/samples/fleet"
+capture="$root/tests/SmbSign.Wire.Tests/Capture/TestData/captures/smb311-gmac-signed.pcapng"
+check "--version: version, commit, crypto paths" 0 "commit .*[0-9a-f]{7}" -- "$bin" --version
+check "version --format json" 0 '"aesNi"' -- "$bin" version --format json
+check "explain" 0 "RequireSecuritySignature" -- "$bin" explain client.RequireSecuritySignature
+check "matrix --smb2" 0 "RequireSecuritySignature|signed" -- "$bin" matrix --smb2
+check "evaluate --format json" 0 '"outcome": "not-signed"' -- \
+  "$bin" evaluate --client RequireSecuritySignature=0 --server RequireSecuritySignature=0 --dialect 3.1.1 --format json
+check "audit a failing export exits 1" 1 "ws-win10-01" -- "$bin" audit "$fleet/ws-win10-01.reg"
+check "audit the sample fleet as JSON" 1 '"machines"' -- "$bin" audit "$fleet" --format json
+check "audit SARIF" 1 '"version": "2.1.0"' -- "$bin" audit "$fleet" --format sarif
+check "audit a missing file exits 2" 2 "smbsign: " -- "$bin" audit "$work/missing.reg"
+check "fix --baseline writes .reg" 0 "apply.reg|reg" -- "$bin" fix --baseline signing -t reg -o "$work/fix"
+check "fix wrote apply.reg" 0 "Windows Registry Editor" -- bash -c "iconv -f UTF-16 -t UTF-8 '$work/fix/apply.reg'"
+check "signature (key from SMBSIGN_KEY)" 0 "\"matches\": true" -- env SMBSIGN_KEY=73FE7A9A77BEF0BDE49C650D8CCB5F76 \
+  "$bin" signature --dialect 3.1.1 -a cmac FE534D4240000100000000000100800009000000000000000300000000000000FFFE0000000000001900000000100000EBE146DA120BA25FC3376A49DFE31BC10900000048001D00A11B3019A0030A0100A3120410010000003B453CDC3524164200000000 --format json
+check "capture a recorded session" 0 "3.1.1" -- "$bin" capture "$capture"
+check "capture --format json" 0 '"connections"' -- "$bin" capture "$capture" --format json
+check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --timeout 2000 --format jsonl
+check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
+check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
+check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
+check "man page renders" 0 "smbsign" -- bash -c "zcat '$dpkgroot/usr/share/man/man1/smbsign.1.gz' | head -3"
+
+# Bash completion: source the installed script and ask it, as bash does on TAB.
+completion="$dpkgroot/usr/share/bash-completion/completions/smbsign"
+complete_words() { # WORDS...: prints the completions for the last word
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 )); _smbsign; printf "%s\n" "${COMPREPLY[@]}"' _ "$completion" "$@"
+}
+check "bash completes subcommands" 0 "^audit$" -- complete_words smbsign au
+check "bash completes option names" 0 "^--strict$" -- complete_words smbsign audit --st
+check "bash completes --format values" 0 "^sarif$" -- complete_words smbsign audit --format s
+check "bash completes nested subcommands" 0 "^signing$" -- complete_words smbsign bench si
+
+echo "native: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
