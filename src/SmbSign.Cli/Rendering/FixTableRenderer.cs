@@ -33,6 +33,16 @@ internal static class FixTableRenderer
                 console.MarkupLine(Markup.Escape($"  Wrote {machine.Files.Count} file(s) to {machine.Directory}: {string.Join(", ", machine.Files.Select(f => f.Path))}"));
             }
 
+            foreach (string warning in machine.ImpactWarnings)
+            {
+                console.MarkupLine("  [bold]warning[/] (--level 2): " + Markup.Escape(warning));
+            }
+
+            foreach (FixNotRestoredRow n in machine.NotRestored)
+            {
+                console.MarkupLine(Markup.Escape($"  rollback.reg does not restore {n.Setting} ({n.Key}\\{n.ValueName}, was {n.Previous}): its previous state is unknown; use {n.Restore}"));
+            }
+
             foreach (string note in machine.Notes)
             {
                 console.MarkupLine("  note: " + Markup.Escape(note));
