@@ -327,7 +327,7 @@ internal static class FixCommand
                     writer.WriteString("title", b.Title);
                     writer.WriteNumber("settings", b.Settings.Count(s => !s.Level2));
                     writer.WriteNumber("level2", b.Settings.Count(s => s.Level2));
-                    writer.WriteNumber("excluded", b.Excluded.IsDefault ? 0 : b.Excluded.Length);
+                    writer.WriteNumber("excluded", (b.Excluded.IsDefault ? 0 : b.Excluded.Length) + b.Settings.Count(s => s.Level2));
                     writer.WriteEndObject();
                 }
 
@@ -338,14 +338,14 @@ internal static class FixCommand
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Level 2").AddColumn("Excluded").AddColumn("Title");
+        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Level 2").AddColumn("Excluded at level 1").AddColumn("Title");
         foreach (Baseline b in BaselineCatalog.Default.Baselines)
         {
             table.AddRow(
                 Markup.Escape(b.Id),
                 b.Settings.Count(s => !s.Level2).ToString(CultureInfo.InvariantCulture),
                 b.Settings.Count(s => s.Level2).ToString(CultureInfo.InvariantCulture),
-                (b.Excluded.IsDefault ? 0 : b.Excluded.Length).ToString(CultureInfo.InvariantCulture),
+                ((b.Excluded.IsDefault ? 0 : b.Excluded.Length) + b.Settings.Count(s => s.Level2)).ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(b.Title));
         }
 
