@@ -38,9 +38,11 @@ internal static class FixTableRenderer
                 console.MarkupLine("  [bold]warning[/] (--level 2): " + Markup.Escape(warning));
             }
 
-            foreach (FixNotRestoredRow n in machine.NotRestored)
+            if (machine.NotRestored.Count > 0)
             {
-                console.MarkupLine(Markup.Escape($"  rollback.reg does not restore {n.Setting} ({n.Key}\\{n.ValueName}, was {n.Previous}): its previous state is unknown; use {n.Restore}"));
+                // One line: the values are listed in rollback.reg, README.md and the JSON.
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"  rollback.reg does not restore {machine.NotRestored.Count} value(s) whose previous state the audit did not show: {string.Join(", ", machine.NotRestored.Select(n => n.Setting))} (listed in rollback.reg and README.md); use {FixRows.RestoreHint}")));
             }
 
             foreach (string note in machine.Notes)
