@@ -30,6 +30,14 @@ if ((${#need_pkgs[@]})); then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The PowerShell tests parse every generated .ps1 with real PowerShell: pwsh on PATH, else the .NET tool in /opt/pwsh.
+if ! command -v pwsh >/dev/null 2>&1 && [[ ! -x /opt/pwsh/pwsh ]]; then
+  echo "Installing PowerShell 7.6.10 (dotnet tool) into /opt/pwsh"
+  dotnet tool install --tool-path /opt/pwsh PowerShell --version 7.6.10 >/tmp/smbsign-pwsh.log 2>&1 \
+    || { echo "pwsh install failed; see /tmp/smbsign-pwsh.log"; tail -5 /tmp/smbsign-pwsh.log; }
+fi
+
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"

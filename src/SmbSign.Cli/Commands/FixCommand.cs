@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace SmbSign.Cli.Commands;
 
 /// <summary>
-/// <c>smbsign fix (--from AUDIT.json | --baseline ID) [--machine NAME] [--strict] --target reg|powershell|intune-custom|
+/// <c>smbsign fix (--from AUDIT.json | --baseline ID) [--machine NAME] [--strict] [--level 1|2] --target reg|powershell|intune-custom|
 /// intune-catalog|gpo|smbconf|all -o DIR [--scan SCAN.json] [--patch smb.conf] [--force] [--format table|json]</c>:
 /// writes the remediation for the failing settings of an audit (or a whole baseline) in the forms administrators
 /// deploy, with rollback and an impact report. Exit codes: 0 written, 1 written but the impact report lists peers the
@@ -24,6 +24,12 @@ internal static class FixCommand
         Option<string?> baseline = new("--baseline") { Description = "Write a whole baseline instead: signing, or a benchmark id (see --list-baselines).", HelpName = "ID" };
         Option<string?> machine = new("--machine", "-m") { Description = "Only this machine of the audit (default: every machine, one sub-folder each).", HelpName = "NAME" };
         Option<bool> strict = new("--strict") { Description = "Also set the settings the audit found not configured (CIS wants them set explicitly)." };
+        Option<int> level = new("--level")
+        {
+            Description = "1 (default): leave out changes that stop a service or cut off clients (Server service off, SMB1 off where SMB1-only clients were seen, CIS Level 2 items) and list them; 2: write them too, each with an impact warning.",
+            HelpName = "1|2",
+            DefaultValueFactory = _ => 1,
+        };
         Option<string[]> target = new("--target", "-t")
         {
             Description = "What to write: " + string.Join(", ", RemediationTargets.Names) + " (repeatable or comma-separated).",
@@ -40,7 +46,7 @@ internal static class FixCommand
 
         Command command = new("fix", "Write remediation for failing settings (or a whole baseline) as .reg, PowerShell, Intune Graph JSON, a GPO folder or smb.conf lines, with rollback and an impact report. Exit 0 written, 1 written but peers would break (see IMPACT.md), 2 usage or input error.")
         {
-            from, baseline, machine, strict, target, output, scan, patch, force, listBaselines, format,
+            from, baseline, machine, strict, level, target, output, scan, patch, force, listBaselines, format,
         };
         command.SetAction(parseResult =>
         {
@@ -54,6 +60,7 @@ internal static class FixCommand
                 parseResult.GetValue(baseline),
                 parseResult.GetValue(machine),
                 parseResult.GetValue(strict),
+                parseResult.GetValue(level),
                 ParseTargets(parseResult.GetValue(target) ?? []),
                 parseResult.GetValue(output) ?? throw new CliException("fix: give the output folder with -o DIR."),
                 parseResult.GetValue(scan),
@@ -66,7 +73,7 @@ internal static class FixCommand
     }
 
     private sealed record FixSettings(
-        FileInfo? From, string? Baseline, string? Machine, bool Strict, RemediationTarget Targets, DirectoryInfo Output,
+        FileInfo? From, string? Baseline, string? Machine, bool Strict, int Level, RemediationTarget Targets, DirectoryInfo Output,
         FileInfo? Scan, FileInfo? Patch, bool Force, OutputFormat Format);
 
     private static int Run(CliServices services, FixSettings settings)
@@ -79,6 +86,11 @@ internal static class FixCommand
         if (settings.Machine is not null && settings.From is null)
         {
             throw new CliException("fix: --machine selects a machine of an audit; it needs --from AUDIT.json.");
+        }
+
+        if (settings.Level is < 1 or > DisruptiveChanges.MaxLevel)
+        {
+            throw new CliException($"fix: --level {settings.Level.ToString(CultureInfo.InvariantCulture)} is not 1 or 2.");
         }
 
         if (settings.Patch is not null && !settings.Targets.HasFlag(RemediationTarget.SmbConf))
@@ -98,11 +110,11 @@ internal static class FixCommand
             if (settings.From is not null)
             {
                 audit = AuditDocumentReader.Read(settings.From.FullName);
-                plans = planner.FromAudit(audit, settings.Machine, settings.Strict);
+                plans = planner.FromAudit(audit, settings.Machine, settings.Strict, settings.Level);
             }
             else
             {
-                plans = [planner.FromBaseline(BaselineCatalog.Default.Get(settings.Baseline!))];
+                plans = [planner.FromBaseline(BaselineCatalog.Default.Get(settings.Baseline!), settings.Level)];
             }
         }
         catch (RemediationInputException e)
@@ -118,15 +130,24 @@ internal static class FixCommand
         var usedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         List<FixMachineRow> rows = [];
         List<(RemediationPlan Plan, ImpactReport Impact, RemediationArtifactSet Artifacts, string Directory)> written = [];
-        foreach (RemediationPlan plan in plans)
+        foreach (RemediationPlan planned in plans)
         {
+            RemediationPlan plan = planned;
             string directory = perMachine ? Path.Combine(outputDirectory, FolderName(plan.Machine ?? "machine", usedNames)) : outputDirectory;
             RemediationTarget targets = EffectiveTargets(settings.Targets, plan, out string? targetNote);
             List<ClientPosture> clients = audit is null ? [] : [.. audit.Machines.Where(m => !string.Equals(m.Name, plan.Machine, StringComparison.OrdinalIgnoreCase)).Select(ClientPosture.FromAudit)];
             ImpactReport impact = ImpactAnalyzer.Analyze(plan, servers, audit is null ? null : clients, cost, costUnavailable);
+            // SMB1 off where SMB1-only clients were seen cuts them off: only --level 2 writes it (with a warning).
+            RemediationPlan gated = DisruptiveChanges.WithholdClientCutoffs(plan, impact, settings.Level);
+            if (!ReferenceEquals(gated, plan))
+            {
+                plan = gated;
+                impact = ImpactAnalyzer.Analyze(plan, servers, audit is null ? null : clients, cost, costUnavailable);
+            }
+
             RemediationArtifactSet artifacts = plan.IsEmpty
                 ? new RemediationArtifactSet([], [], [], [])
-                : RemediationArtifactBuilder.Build(plan, targets, patchInput);
+                : RemediationArtifactBuilder.Build(plan, targets, patchInput, services.Time.GetUtcNow());
             List<FixFileRow> files = [];
             if (!plan.IsEmpty)
             {
@@ -155,6 +176,8 @@ internal static class FixCommand
                 [.. artifacts.NotWritten.Select(n => new FixNotWrittenRow(n.Target.ToName(), n.Setting, n.Reason))],
                 [.. artifacts.PatchEdits.Select(e => new FixPatchEditRow(e.Kind.ToString().ToLowerInvariant(), e.Parameter, e.OldValue, e.NewValue, e.Line))],
                 notes,
+                [.. DisruptiveChanges.Warnings(plan)],
+                targets.HasFlag(RemediationTarget.Reg) && !plan.IsEmpty ? [.. RegistryChanges.NotRestored(plan).Select(FixRows.NotRestored)] : [],
                 FixRows.Impact(impact)));
             written.Add((plan, impact, artifacts, directory));
         }
@@ -166,6 +189,7 @@ internal static class FixCommand
             plans[0].Source,
             plans[0].Benchmark,
             settings.Strict,
+            settings.Level,
             [.. RemediationTargets.Names.Where(n => n != "all" && RemediationTargets.TryParse(n, out RemediationTarget t) && settings.Targets.HasFlag(t))],
             outputDirectory,
             rows,
@@ -301,8 +325,9 @@ internal static class FixCommand
                     writer.WriteStartObject();
                     writer.WriteString("id", b.Id);
                     writer.WriteString("title", b.Title);
-                    writer.WriteNumber("settings", b.Settings.Length);
-                    writer.WriteNumber("excluded", b.Excluded.IsDefault ? 0 : b.Excluded.Length);
+                    writer.WriteNumber("settings", b.Settings.Count(s => !s.Level2));
+                    writer.WriteNumber("level2", b.Settings.Count(s => s.Level2));
+                    writer.WriteNumber("excluded", (b.Excluded.IsDefault ? 0 : b.Excluded.Length) + b.Settings.Count(s => s.Level2));
                     writer.WriteEndObject();
                 }
 
@@ -313,13 +338,14 @@ internal static class FixCommand
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Excluded").AddColumn("Title");
+        var table = new Table().AddColumn("Baseline").AddColumn("Settings").AddColumn("Level 2").AddColumn("Excluded at level 1").AddColumn("Title");
         foreach (Baseline b in BaselineCatalog.Default.Baselines)
         {
             table.AddRow(
                 Markup.Escape(b.Id),
-                b.Settings.Length.ToString(CultureInfo.InvariantCulture),
-                (b.Excluded.IsDefault ? 0 : b.Excluded.Length).ToString(CultureInfo.InvariantCulture),
+                b.Settings.Count(s => !s.Level2).ToString(CultureInfo.InvariantCulture),
+                b.Settings.Count(s => s.Level2).ToString(CultureInfo.InvariantCulture),
+                ((b.Excluded.IsDefault ? 0 : b.Excluded.Length) + b.Settings.Count(s => s.Level2)).ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(b.Title));
         }
 

@@ -43,6 +43,17 @@ internal static class FixMarkdown
             }
         }
 
+        if (!DisruptiveChanges.Warnings(plan).IsEmpty)
+        {
+            b.Append("## Warning: changes that stop a service or cut off clients (--level 2)\n\n");
+            foreach (string warning in DisruptiveChanges.Warnings(plan))
+            {
+                b.Append("- ").Append(Md(warning)).Append('\n');
+            }
+
+            b.Append('\n');
+        }
+
         b.Append("## Signing cost\n\n").Append(Md(FixRows.CostLine(report))).Append("\n\n");
         b.Append("Before deploying: fix or retire the peers marked *breaks* (enable signing on them, move them off SMB1, give them real accounts instead of guest access) ");
         b.Append("or exclude them from the change; peers marked *unknown* were not reachable or did not answer, so check them by hand.\n");
@@ -67,6 +78,15 @@ internal static class FixMarkdown
             b.Append("- `").Append(artifact.File.RelativePath).Append("` (").Append(artifact.Target.ToName()).Append("): ").Append(Md(artifact.Purpose)).Append('\n');
         }
 
+        if (!DisruptiveChanges.Warnings(plan).IsEmpty)
+        {
+            b.Append("\n## Warning (--level 2)\n\n");
+            foreach (string warning in DisruptiveChanges.Warnings(plan))
+            {
+                b.Append("- ").Append(Md(warning)).Append('\n');
+            }
+        }
+
         b.Append("\n## Deploy and roll back\n\n");
         foreach (RemediationTarget target in artifacts.Artifacts.Select(a => a.Target).Distinct())
         {
@@ -76,9 +96,21 @@ internal static class FixMarkdown
                 RemediationTarget.PowerShell => "**powershell**: `.\\Apply-SmbSigning.ps1 -WhatIf`, then without `-WhatIf` (elevated). Roll back: `.\\Restore-SmbSigning.ps1` (reads SmbSigning-backup.json).",
                 RemediationTarget.IntuneCustom => "**intune-custom**: `Invoke-MgGraphRequest -Method POST -Uri https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations -Body (Get-Content intune-custom-profile.json -Raw) -ContentType application/json` (Microsoft.Graph module, after `Connect-MgGraph -Scopes DeviceManagementConfiguration.ReadWrite.All`) or `az rest --method post --url https://graph.microsoft.com/beta/deviceManagement/deviceConfigurations --headers Content-Type=application/json --body @intune-custom-profile.json`, then assign it. Roll back: unassign or delete the profile.",
                 RemediationTarget.IntuneCatalog => "**intune-catalog**: `Invoke-MgGraphRequest -Method POST -Uri https://graph.microsoft.com/beta/deviceManagement/configurationPolicies -Body (Get-Content intune-settings-catalog.json -Raw) -ContentType application/json` (Microsoft.Graph module) or `az rest --method post --url https://graph.microsoft.com/beta/deviceManagement/configurationPolicies --headers Content-Type=application/json --body @intune-settings-catalog.json`, then assign it. Roll back: unassign or delete the policy.",
-                RemediationTarget.Gpo => "**gpo**: copy `gpo/Machine` into the GPO's SYSVOL folder (raise the version in GPT.INI above the GPO's) or apply locally with `LGPO.exe /m gpo\\Machine\\Registry.pol` and `LGPO.exe /s \"gpo\\Machine\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf\"`. Roll back: unlink the GPO (Security Options stay until set again: run rollback.reg or Restore-SmbSigning.ps1).",
+                RemediationTarget.Gpo => GpoDeploy(artifacts),
                 _ => "**smbconf**: merge `smb-global.conf` into `[global]` (or install the patched copy), `testparm -s`, then `smbcontrol smbd reload-config`. Roll back: restore the previous smb.conf.",
             }).Append('\n');
+        }
+
+        if (artifacts.Artifacts.Any(a => a.Target == RemediationTarget.Reg) && !RegistryChanges.NotRestored(plan).IsEmpty)
+        {
+            b.Append("\n## Not restored by rollback.reg\n\n");
+            b.Append("The audited sources did not show the previous state of these values, so `rollback.reg` leaves them as `apply.reg` set them ");
+            b.Append("(deleting a value that may have existed can break Windows). Restore them with `Restore-SmbSigning.ps1` (target `powershell`): ");
+            b.Append("`Apply-SmbSigning.ps1` saves the live values to `SmbSigning-backup.json` before it changes anything.\n\n");
+            foreach (RemediationItem item in RegistryChanges.NotRestored(plan))
+            {
+                b.Append("- `").Append(item.Setting.Id).Append("`: `").Append(Md(item.Setting.Registry.Key)).Append('\\').Append(Md(item.Setting.Registry.ValueName)).Append("` (was ").Append(Md(item.Previous.ToString())).Append(")\n");
+            }
         }
 
         if (!artifacts.NotWritten.IsEmpty)
@@ -110,6 +142,13 @@ internal static class FixMarkdown
         }
 
         return b.ToString();
+    }
+
+    /// <summary>Import-GPO reads the Backup-GPO folder by its backup id (the folder name under gpo/).</summary>
+    private static string GpoDeploy(RemediationArtifactSet artifacts)
+    {
+        string id = artifacts.Artifacts.First(a => a.Target == RemediationTarget.Gpo).File.PathSegments[1];
+        return $"**gpo**: `gpo/{id}` is a Backup-GPO folder. Domain: `Import-GPO -BackupId '{id}' -Path (Resolve-Path .\\gpo) -TargetName 'SmbSign signing' -CreateIfNeeded` (GroupPolicy module), then link the GPO; or GPMC, Group Policy Objects, Import Settings. One machine: `LGPO.exe /g gpo`. Roll back: unlink or delete the GPO (Security Options stay until set again: run rollback.reg or Restore-SmbSigning.ps1).";
     }
 
     private static string Md(string text) => text.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

@@ -11,6 +11,7 @@ internal sealed record FixReport(
     string Source,
     string? Benchmark,
     bool Strict,
+    int Level,
     IReadOnlyList<string> Targets,
     string OutputDirectory,
     IReadOnlyList<FixMachineRow> Machines,
@@ -27,9 +28,14 @@ internal sealed record FixMachineRow(
     IReadOnlyList<FixNotWrittenRow> NotWritten,
     IReadOnlyList<FixPatchEditRow> PatchEdits,
     IReadOnlyList<string> Notes,
+    IReadOnlyList<string> ImpactWarnings,
+    IReadOnlyList<FixNotRestoredRow> NotRestored,
     FixImpactRow Impact);
 
-internal sealed record FixSettingRow(string Setting, string Title, string? Rule, string Reason, string Value, string Previous, string PreviousState, FixRegistryRow Registry, string? Note);
+internal sealed record FixSettingRow(string Setting, string Title, string? Rule, string Reason, string Value, string Previous, string PreviousState, FixRegistryRow Registry, string? Note, string? ImpactWarning);
+
+/// <summary>A value rollback.reg leaves alone because its previous state is unknown.</summary>
+internal sealed record FixNotRestoredRow(string Setting, string Key, string ValueName, string Previous, string Restore);
 
 internal sealed record FixRegistryRow(string Key, string ValueName, string Type);
 
@@ -65,7 +71,18 @@ internal static class FixRows
         item.Previous.ToString(),
         item.Previous.State.ToString().ToLowerInvariant(),
         new FixRegistryRow(item.Setting.Registry.Key, item.Setting.Registry.ValueName, item.RegistryValue.Type.ToRegName()),
-        item.Note);
+        item.Note,
+        item.ImpactWarning);
+
+    /// <summary>Where to get a value back that rollback.reg cannot restore.</summary>
+    public const string RestoreHint = "Restore-SmbSigning.ps1 (target powershell): Apply-SmbSigning.ps1 saves the live value before changing it";
+
+    public static FixNotRestoredRow NotRestored(RemediationItem item) => new(
+        item.Setting.Id,
+        item.Setting.Registry.Key,
+        item.Setting.Registry.ValueName,
+        item.Previous.ToString(),
+        RestoreHint);
 
     public static string Reason(RemediationReason reason) => reason switch
     {

@@ -33,6 +33,18 @@ internal static class FixTableRenderer
                 console.MarkupLine(Markup.Escape($"  Wrote {machine.Files.Count} file(s) to {machine.Directory}: {string.Join(", ", machine.Files.Select(f => f.Path))}"));
             }
 
+            foreach (string warning in machine.ImpactWarnings)
+            {
+                console.MarkupLine("  [bold]warning[/] (--level 2): " + Markup.Escape(warning));
+            }
+
+            if (machine.NotRestored.Count > 0)
+            {
+                // One line: the values are listed in rollback.reg, README.md and the JSON.
+                console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"  rollback.reg does not restore {machine.NotRestored.Count} value(s) whose previous state the audit did not show: {string.Join(", ", machine.NotRestored.Select(n => n.Setting))} (listed in rollback.reg and README.md); use {FixRows.RestoreHint}")));
+            }
+
             foreach (string note in machine.Notes)
             {
                 console.MarkupLine("  note: " + Markup.Escape(note));

@@ -41,6 +41,7 @@ public sealed record AuditRegistryRef(string? Key, string? ValueName, string? Ty
 /// <param name="EffectiveCompliant">Whether the effective value (OS default when not configured) complies.</param>
 /// <param name="Layer">The precedence layer the configured value came from (<c>local</c>, <c>effective</c>, <c>intune</c>,
 /// <c>group-policy</c>).</param>
+/// <param name="Level">The rule's CIS level (<c>L1</c>, <c>L2</c>), when the benchmark has levels.</param>
 public sealed record AuditResultRow(
     string? Rule,
     string? Setting,
@@ -54,7 +55,8 @@ public sealed record AuditResultRow(
     string? Operator = null,
     string? Stored = null,
     bool? EffectiveCompliant = null,
-    string? Layer = null);
+    string? Layer = null,
+    string? Level = null);
 
 /// <summary>One audited machine.</summary>
 /// <param name="Benchmark">The machine's own benchmark when the audit picked one per machine.</param>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -8,10 +9,13 @@ namespace SmbSign.Policy.Remediation;
 /// <summary>
 /// Reads the JSON of <c>smbsign audit --format json</c>:
 /// <c>{"benchmark", "machines": [{"name", "os", "results": [{"rule", "setting", "status", "expected", "configured",
-/// "effective", "source", "registry": {...}}]}], "summary"}</c>. Tolerant: a single machine with <c>results</c> at the
-/// top, a bare array of machines, camelCase or PascalCase names, values as numbers, strings, booleans, lists or
-/// <c>{"value": ...}</c> objects, unknown fields ignored. Bad JSON or a missing <c>results</c> list throws
-/// <see cref="RemediationInputException"/> naming the file and line.
+/// "effective", "source", "registry": {"key", "valueName", "type"}}]}], "summary"}</c>. In that shape <c>expected</c>,
+/// <c>configured</c> and <c>effective</c> are each a JSON string or null (absent): a REG_DWORD/REG_QWORD as decimal text,
+/// a REG_SZ as it is (an empty string is an empty value, not absent), a REG_MULTI_SZ as its items joined with "\n"; the
+/// value is parsed by <c>registry.type</c>. Tolerant of older and hand-written files: a single machine with
+/// <c>results</c> at the top, a bare array of machines, camelCase or PascalCase names, values as numbers, booleans, lists
+/// or <c>{"value": ...}</c> objects, unknown fields ignored. Bad JSON, invalid UTF-8 or a missing <c>results</c> list
+/// throws <see cref="RemediationInputException"/> naming the file and line (and the byte offset for bad bytes).
 /// </summary>
 public static class AuditDocumentReader
 {
@@ -22,6 +26,7 @@ public static class AuditDocumentReader
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         byte[] utf8 = ToUtf8(content);
+        ThrowIfInvalidUtf8(utf8, content.Length - utf8.Length, sourceName);
         JsonDocument document;
         try
         {
@@ -107,6 +112,39 @@ public static class AuditDocumentReader
         }
     }
 
+    /// <summary>
+    /// JsonDocument checks the structure but decodes string contents only when they are read, and then throws
+    /// InvalidOperationException ("Cannot transcode invalid UTF-8"); check every byte first so bad input is an input error
+    /// naming the line and byte offset (RFC 8259 section 8.1: JSON text exchanged between systems is UTF-8).
+    /// </summary>
+    /// <param name="offsetBias">Bytes before <paramref name="utf8"/> in the file (a UTF-8 BOM), so the offset is the file's.</param>
+    internal static void ThrowIfInvalidUtf8(ReadOnlySpan<byte> utf8, int offsetBias, string sourceName)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return;
+        }
+
+        int at = 0;
+        while (at < utf8.Length)
+        {
+            OperationStatus status = Rune.DecodeFromUtf8(utf8[at..], out _, out int consumed);
+            if (status != OperationStatus.Done)
+            {
+                break;
+            }
+
+            at += consumed;
+        }
+
+        int line = utf8[..at].Count((byte)'\n') + 1;
+        long offset = at + Math.Max(0, offsetBias);
+        string what = at < utf8.Length ? "0x" + utf8[at].ToString("X2", CultureInfo.InvariantCulture) : "end of file";
+        throw new RemediationInputException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{sourceName}:{line}: invalid UTF-8 at byte offset {offset} ({what}); expected UTF-8 JSON (the output of 'smbsign audit --format json')"));
+    }
+
     internal static byte[] ToUtf8(ReadOnlySpan<byte> content)
     {
         if (content.Length >= 2 && content[0] == 0xFF && content[1] == 0xFE)
@@ -157,20 +195,23 @@ public static class AuditDocumentReader
                 throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{line}: status \"{statusText}\" is not one of pass, fail, not-configured, not-applicable, error"));
             }
 
+            AuditRegistryRef? registry = ReadRegistry(Get(result, "registry"));
+            TextKind kind = KindOf(registry?.Type);
             rows.Add(new AuditResultRow(
                 GetString(result, "rule") ?? GetString(result, "id"),
                 GetString(result, "setting") ?? GetString(result, "settingId"),
                 status,
-                ReadValue(Get(result, "expected")),
-                ReadValue(Get(result, "configured")),
-                ReadValue(Get(result, "effective")),
+                ReadValue(Get(result, "expected"), kind),
+                ReadValue(Get(result, "configured"), kind),
+                ReadValue(Get(result, "effective"), kind),
                 GetString(result, "source") ?? (Get(result, "source") is { ValueKind: JsonValueKind.Object } src ? src.ToString() : null),
-                ReadRegistry(Get(result, "registry")),
+                registry,
                 line,
                 GetString(result, "operator"),
                 GetString(result, "stored"),
                 Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null,
-                GetString(result, "layer")));
+                GetString(result, "layer"),
+                GetString(result, "level")));
         }
 
         return new AuditedMachine(name, os, [.. rows], GetString(machine, "benchmark"));
@@ -187,8 +228,40 @@ public static class AuditDocumentReader
         return new AuditRegistryRef(GetString(r, "key") ?? GetString(r, "path"), valueName, GetString(r, "type"));
     }
 
-    /// <summary>null for JSON null/absent and for the audit's spellings of "absent".</summary>
-    private static AuditValue? ReadValue(JsonElement? element)
+    /// <summary>How a string value is read, from the result's <c>registry.type</c>.</summary>
+    private enum TextKind
+    {
+        /// <summary>No or an unknown type: tolerant (the old spellings of "absent" mean absent).</summary>
+        Unknown,
+
+        /// <summary>REG_DWORD, REG_QWORD: decimal text.</summary>
+        Number,
+
+        /// <summary>REG_SZ, REG_EXPAND_SZ: the text as it is.</summary>
+        Text,
+
+        /// <summary>REG_MULTI_SZ: items joined with "\n".</summary>
+        MultiString,
+    }
+
+    private static TextKind KindOf(string? registryType)
+    {
+        if (registryType is null || !Catalog.RegistryValueTypeInfo.TryParse(registryType.Trim(), out Catalog.RegistryValueType type))
+        {
+            return TextKind.Unknown;
+        }
+
+        return type switch
+        {
+            Catalog.RegistryValueType.RegDword or Catalog.RegistryValueType.RegQword => TextKind.Number,
+            Catalog.RegistryValueType.RegMultiSz => TextKind.MultiString,
+            Catalog.RegistryValueType.RegSz or Catalog.RegistryValueType.RegExpandSz => TextKind.Text,
+            _ => TextKind.Unknown,
+        };
+    }
+
+    /// <summary>null for JSON null/absent (and, where the type is not a string type, the old spellings of "absent").</summary>
+    private static AuditValue? ReadValue(JsonElement? element, TextKind kind)
     {
         if (element is not { } e)
         {
@@ -201,7 +274,13 @@ public static class AuditDocumentReader
                 return null;
             case JsonValueKind.String:
                 string text = e.GetString() ?? string.Empty;
-                return IsAbsentText(text) ? null : AuditValue.Scalar(text);
+                return kind switch
+                {
+                    // A string value of a string type is the value: "" is an empty REG_SZ, "absent" a REG_SZ reading "absent".
+                    TextKind.Text => AuditValue.Scalar(text),
+                    TextKind.MultiString => AuditValue.List(text.Length == 0 ? [] : text.Split('\n')),
+                    _ => IsAbsentText(text) ? null : AuditValue.Scalar(text),
+                };
             case JsonValueKind.Number:
                 return AuditValue.Scalar(e.GetRawText());
             case JsonValueKind.True:
@@ -212,7 +291,7 @@ public static class AuditDocumentReader
                 return AuditValue.List(e.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.String ? i.GetString() ?? string.Empty : i.GetRawText()));
             default:
                 // {"value": ..., "text": ..., "display": ...}
-                return ReadValue(Get(e, "value")) ?? ReadValue(Get(e, "data")) ?? ReadValue(Get(e, "text"));
+                return ReadValue(Get(e, "value"), kind) ?? ReadValue(Get(e, "data"), kind) ?? ReadValue(Get(e, "text"), kind);
         }
     }
 

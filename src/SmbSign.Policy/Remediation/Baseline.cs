@@ -6,16 +6,17 @@ using SmbSign.Policy.Rules;
 namespace SmbSign.Policy.Remediation;
 
 /// <summary>One setting of a baseline: the catalog setting id, the value to write (as text, parsed with the setting's
-/// value spec) and the rule or benchmark item that asks for it.</summary>
-public sealed record BaselineSetting(string Setting, string Value, string? Rule);
+/// value spec) and the rule or benchmark item that asks for it. <paramref name="Level2"/>: a CIS Level 2 item, written
+/// only with <c>--level 2</c>.</summary>
+public sealed record BaselineSetting(string Setting, string Value, string? Rule, bool Level2 = false);
 
 /// <summary>A named set of settings that <c>smbsign fix --baseline ID</c> writes in full.</summary>
 /// <param name="Excluded">Rules of the source that the baseline does not write, and why (Level 2, "not equal" rules).</param>
 public sealed record Baseline(string Id, string Title, ImmutableArray<BaselineSetting> Settings, ImmutableArray<SkippedSetting> Excluded = default)
 {
     /// <summary>The baseline of an audit rule pack: every rule's remediation value (its first expected value, the
-    /// bound for at-least/at-most), except Level 2 rules (they disable features, e.g. the Server service) and
-    /// "not equal" rules (they name no value to write).</summary>
+    /// bound for at-least/at-most), except "not equal" rules (they name no value to write). Level 2 rules (they disable
+    /// features, e.g. the Server service) are marked <see cref="BaselineSetting.Level2"/>: written only with --level 2.</summary>
     public static Baseline FromRulePack(RulePack pack)
     {
         ArgumentNullException.ThrowIfNull(pack);
@@ -23,17 +24,13 @@ public sealed record Baseline(string Id, string Title, ImmutableArray<BaselineSe
         List<SkippedSetting> excluded = [];
         foreach (AuditRule rule in pack.Rules)
         {
-            if (rule.Level == BenchmarkLevel.L2)
-            {
-                excluded.Add(new SkippedSetting(rule.Setting.Id, rule.Id, "Level 2 (reduces functionality); not written by --baseline; fix it from an audit with --strict if wanted"));
-            }
-            else if (rule.Operator == RuleOperator.NotEqualTo)
+            if (rule.Operator == RuleOperator.NotEqualTo)
             {
                 excluded.Add(new SkippedSetting(rule.Setting.Id, rule.Id, "the rule only names a value to avoid"));
             }
             else
             {
-                settings.Add(new BaselineSetting(rule.Setting.Id, rule.Target.ToString(), rule.Id));
+                settings.Add(new BaselineSetting(rule.Setting.Id, rule.Target.ToString(), rule.Id, rule.Level == BenchmarkLevel.L2));
             }
         }
 

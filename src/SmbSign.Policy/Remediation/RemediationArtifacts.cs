@@ -26,7 +26,8 @@ public enum RemediationTarget
     /// <summary>intune-settings-catalog.json (deviceManagementConfigurationPolicy).</summary>
     IntuneCatalog = 8,
 
-    /// <summary>gpo/ (GPT.INI, Machine/Registry.pol, Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf).</summary>
+    /// <summary>gpo/{BackupId}/: a Backup-GPO folder (Backup.xml, bkupInfo.xml, DomainSysvol/GPO/Machine/Registry.pol and
+    /// DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf) for Import-GPO.</summary>
     Gpo = 16,
 
     /// <summary>smb-global.conf (+ a patched copy of --patch).</summary>
@@ -98,7 +99,8 @@ public static class RemediationArtifactBuilder
     public const string GpoFolder = "gpo";
 
     /// <param name="patchInput">The text of the smb.conf given with --patch, and the file name its copy gets.</param>
-    public static RemediationArtifactSet Build(RemediationPlan plan, RemediationTarget targets, (string FileName, string Text)? patchInput = null)
+    /// <param name="now">The time recorded in the GPO backup's bkupInfo.xml (default: the Unix epoch, for reproducible bytes).</param>
+    public static RemediationArtifactSet Build(RemediationPlan plan, RemediationTarget targets, (string FileName, string Text)? patchInput = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         List<RemediationArtifact> artifacts = [];
@@ -114,12 +116,10 @@ public static class RemediationArtifactBuilder
                 "Apply: reg import apply.reg (elevated), or double-click. Undo: reg import rollback.reg.",
             ];
             artifacts.Add(new(RemediationTarget.Reg, GeneratedFile.At(ApplyReg, RegWriter.Write(RegistryChanges.Apply(plan), header)), "registry values to import"));
-            string[] rollbackHeader =
-            [
-                "Rollback of " + plan.Title,
-                "Restores each value the audit saw before the fix; deletes values that were not set (or whose previous value is unknown).",
-            ];
-            artifacts.Add(new(RemediationTarget.Reg, GeneratedFile.At(RollbackReg, RegWriter.Write(RegistryChanges.Rollback(plan), rollbackHeader)), "undoes apply.reg"));
+            int notRestored = RegistryChanges.NotRestored(plan).Length;
+            artifacts.Add(new(RemediationTarget.Reg, GeneratedFile.At(RollbackReg, RegWriter.Write(RegistryChanges.Rollback(plan), RegistryChanges.RollbackHeader(plan))), notRestored == 0
+                ? "undoes apply.reg"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"undoes apply.reg except {notRestored} value(s) whose previous state is unknown (listed in the file; use Restore-SmbSigning.ps1)")));
         }
 
         if (targets.HasFlag(RemediationTarget.PowerShell))
@@ -145,12 +145,13 @@ public static class RemediationArtifactBuilder
 
         if (targets.HasFlag(RemediationTarget.Gpo))
         {
-            GpoFolder folder = GpoBackupWriter.Write(plan);
+            GpoFolder folder = GpoBackupWriter.Write(plan, backupTime: now);
             foreach (GeneratedFile file in folder.Files)
             {
                 artifacts.Add(new(RemediationTarget.Gpo, new GeneratedFile([GpoFolder, .. file.PathSegments], file.Content), file.PathSegments[^1] switch
                 {
-                    "GPT.INI" => "GPO version and name",
+                    "Backup.xml" => "GPO backup: core settings and file list (Import-GPO -BackupId " + folder.BackupId + ")",
+                    "bkupInfo.xml" => "GPO backup manifest: backup id, GPO name",
                     "Registry.pol" => "Administrative Templates: " + string.Join(", ", folder.AdministrativeTemplates),
                     _ => "Security Options: " + string.Join(", ", folder.SecurityOptions),
                 }));

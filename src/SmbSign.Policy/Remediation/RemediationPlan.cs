@@ -23,14 +23,18 @@ public enum RemediationReason
 /// <summary>What a setting's registry value was before the fix, as far as the input says.</summary>
 public enum PreviousState
 {
-    /// <summary>The value existed; <see cref="PreviousValue.Value"/> holds it.</summary>
+    /// <summary>The audited sources hold the value at the location the fix writes; <see cref="PreviousValue.Value"/> is it
+    /// and rollback writes it back exactly (type included).</summary>
     Present,
 
-    /// <summary>The value did not exist (not configured): rollback deletes it.</summary>
+    /// <summary>The fix creates the value: it writes a policy value (<c>HKLM\SOFTWARE\Policies</c>) while the audit found the
+    /// setting in a lower layer (the service key), so no policy value existed. Rollback deletes that policy value only.</summary>
     Absent,
 
-    /// <summary>Nothing is known (baseline mode, or the audit read another location): rollback deletes the value,
-    /// which returns the setting to the OS default, and says so.</summary>
+    /// <summary>Not known: the sources did not contain the value (an export not holding a value does not prove it is absent),
+    /// a baseline has no snapshot, or the audit read another location. Rollback leaves such a value alone and says so:
+    /// deleting it could break Windows (a service's <c>Start</c> value), and only the PowerShell restore, which saves the
+    /// live value before changing it, can put it back exactly.</summary>
     Unknown,
 }
 
@@ -39,7 +43,7 @@ public enum PreviousState
 /// <param name="Text">The value as the input wrote it (for reports).</param>
 public sealed record PreviousValue(PreviousState State, RegistryValue? Value, string? Text)
 {
-    /// <summary>Not configured before.</summary>
+    /// <summary>No policy value before (the fix creates it).</summary>
     public static PreviousValue Absent { get; } = new(PreviousState.Absent, null, null);
 
     /// <summary>Not known.</summary>
@@ -52,14 +56,20 @@ public sealed record PreviousValue(PreviousState State, RegistryValue? Value, st
         return new(PreviousState.Present, value, text ?? value.ToDisplayString());
     }
 
+    /// <summary>The audited sources did not contain the value: its previous state is unknown.</summary>
+    public static PreviousValue NotInSources { get; } = new(PreviousState.Unknown, null, "(not configured)");
+
     /// <summary>Not a registry value the rollback can restore, but known in its own form (an smb.conf line).</summary>
     public static PreviousValue Native(string text) => new(PreviousState.Unknown, null, text);
 
-    /// <summary>"1", "(absent)", "server signing = auto", "(unknown)".</summary>
+    /// <summary>No policy value existed; <paramref name="text"/> says where the audit found the setting instead.</summary>
+    public static PreviousValue CreatedByFix(string text) => new(PreviousState.Absent, null, text);
+
+    /// <summary>"1", "(absent)", "server signing = auto", "(not configured)", "(unknown)".</summary>
     public override string ToString() => State switch
     {
         PreviousState.Present => Text ?? Value?.ToDisplayString() ?? string.Empty,
-        PreviousState.Absent => "(absent)",
+        PreviousState.Absent => Text ?? "(absent)",
         _ => Text ?? "(unknown)",
     };
 }
@@ -69,13 +79,16 @@ public sealed record PreviousValue(PreviousState State, RegistryValue? Value, st
 /// <param name="Target">The value to write (parsed and validated against the setting's value spec).</param>
 /// <param name="Previous">The value before the fix, for rollback.</param>
 /// <param name="RuleId">The audit rule or baseline item that asked for it (CIS number, rule id), if any.</param>
+/// <param name="ImpactWarning">Set when the change stops a service or cuts off clients (written only with <c>--level 2</c>):
+/// what it breaks, in one sentence.</param>
 public sealed record RemediationItem(
     SettingDefinition Setting,
     SettingValue Target,
     PreviousValue Previous,
     string? RuleId,
     RemediationReason Reason,
-    string? Note = null)
+    string? Note = null,
+    string? ImpactWarning = null)
 {
     /// <summary>The registry value the fix writes (primary location, catalog type).</summary>
     public RegistryIdentity Identity => RemediationValues.IdentityOf(Setting);

@@ -30,8 +30,9 @@ public sealed class RemediationPlanner
         }
     }
 
-    /// <summary>The whole baseline as a plan; previous values are unknown (no snapshot).</summary>
-    public RemediationPlan FromBaseline(Baseline baseline)
+    /// <summary>The whole baseline as a plan; previous values are unknown (no snapshot). Changes that stop a service or are
+    /// CIS Level 2 are written only when <paramref name="level"/> is 2 (with an impact warning).</summary>
+    public RemediationPlan FromBaseline(Baseline baseline, int level = 1)
     {
         ArgumentNullException.ThrowIfNull(baseline);
         List<RemediationItem> items = [];
@@ -54,7 +55,14 @@ public sealed class RemediationPlanner
                 continue;
             }
 
-            items.Add(new RemediationItem(setting, target, PreviousValue.Unknown, entry.Rule, RemediationReason.Baseline));
+            string? disruption = DisruptiveChanges.Of(setting, target, entry.Level2 ? "L2" : null);
+            if (disruption is not null && level < 2)
+            {
+                skipped.Add(new SkippedSetting(setting.Id, entry.Rule, DisruptiveChanges.Withheld(disruption)));
+                continue;
+            }
+
+            items.Add(new RemediationItem(setting, target, PreviousValue.Unknown, entry.Rule, RemediationReason.Baseline, ImpactWarning: disruption));
         }
 
         skipped.AddRange(baseline.Excluded.IsDefault ? [] : baseline.Excluded);
@@ -62,7 +70,9 @@ public sealed class RemediationPlanner
     }
 
     /// <summary>One plan per selected machine: <paramref name="machine"/> (case-insensitive) or, when null, every machine.</summary>
-    public IReadOnlyList<RemediationPlan> FromAudit(AuditDocument report, string? machine, bool strict)
+    /// <param name="level">1 (default): changes that stop a service or are CIS Level 2 are left out and listed; 2: written
+    /// with an impact warning.</param>
+    public IReadOnlyList<RemediationPlan> FromAudit(AuditDocument report, string? machine, bool strict, int level = 1)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Machines.IsEmpty)
@@ -72,17 +82,17 @@ public sealed class RemediationPlanner
 
         if (machine is null)
         {
-            return [.. report.Machines.Select(m => FromAuditedMachine(report, m, strict))];
+            return [.. report.Machines.Select(m => FromAuditedMachine(report, m, strict, level))];
         }
 
         AuditedMachine? selected = report.Machines.FirstOrDefault(m => string.Equals(m.Name, machine.Trim(), StringComparison.OrdinalIgnoreCase));
         return selected is null
             ? throw new RemediationInputException($"{report.Source}: no machine named '{machine}'; the audit holds {string.Join(", ", report.Machines.Select(m => m.Name))}")
-            : [FromAuditedMachine(report, selected, strict)];
+            : [FromAuditedMachine(report, selected, strict, level)];
     }
 
     /// <summary>The plan for one audited machine.</summary>
-    public RemediationPlan FromAuditedMachine(AuditDocument report, AuditedMachine machine, bool strict)
+    public RemediationPlan FromAuditedMachine(AuditDocument report, AuditedMachine machine, bool strict, int level = 1)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(machine);
@@ -151,12 +161,20 @@ public sealed class RemediationPlanner
                 continue;
             }
 
+            // Stopping a service or a Level 2 item is never a side effect of --strict: only --level 2 writes it.
+            string? disruption = DisruptiveChanges.Of(setting, target, row.Level);
+            if (disruption is not null && level < 2)
+            {
+                skipped.Add(new SkippedSetting(setting.Id, row.Rule, DisruptiveChanges.Withheld(disruption)));
+                continue;
+            }
+
             (PreviousValue previous, string? note) = PreviousOf(setting, row);
             note = Join(note, ManagedElsewhere(row));
             // A --strict audit reports a not-configured setting as a failure; the fix still says it was not configured.
             bool configured = row.Configured is not null || row.Stored is not null;
             RemediationReason reason = row.Status == AuditResultStatus.Fail && configured ? RemediationReason.Failing : RemediationReason.NotConfigured;
-            items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note));
+            items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note, disruption));
         }
 
         AddHardenedPathCompanions(machine, items);
@@ -184,17 +202,31 @@ public sealed class RemediationPlanner
     private static string? Join(string? first, string? second) =>
         first is null ? second : second is null ? first : first + "; " + second;
 
-    /// <summary>The value before the fix, from the audit's configured value (exact type from its registry reference when given).</summary>
+    /// <summary>
+    /// The value before the fix, as far as the audit proves it. Present: the audit shows the value at the location the fix
+    /// writes (exact type from <c>stored</c> or the registry reference). Absent (rollback deletes it): the fix writes a policy
+    /// value while the audit found the setting in a lower layer (the service key), so no policy value existed. Unknown
+    /// otherwise: a value the audited sources do not contain is not proven absent.
+    /// </summary>
     internal static (PreviousValue Previous, string? Note) PreviousOf(SettingDefinition setting, AuditResultRow row)
     {
+        bool isConfigured = row.Configured is not null || row.Stored is not null;
+        if (isConfigured && setting.Registry.Kind == RegistryLocationKind.Policy && string.Equals(row.Layer, "local", StringComparison.OrdinalIgnoreCase))
+        {
+            // A policy value is the group-policy layer and would have won over the local one the audit reports.
+            string found = row.Stored ?? row.Configured?.Text ?? "?";
+            return (PreviousValue.CreatedByFix($"(no policy value; {found} in {row.Source ?? "a local source"})"),
+                $"the audit found {found} outside the policy key ({row.Source ?? "a local source"}); the fix writes the policy value {setting.Registry.FullPath}, and rollback deletes only that policy value (the other value stays as it was)");
+        }
+
         if (row.Registry?.Key is { Length: > 0 } key && !setting.Registry.Matches(key, row.Registry.ValueName ?? setting.ValueName))
         {
             return (PreviousValue.Unknown, $"the audit read {key}; the fix writes {setting.Registry.FullPath}, whose previous value is not known");
         }
 
-        if (row.Configured is null && row.Stored is null)
+        if (!isConfigured)
         {
-            return (PreviousValue.Absent, null);
+            return (PreviousValue.NotInSources, null);
         }
 
         RegistryValueType type = RemediationValues.ToSourceType(setting.ValueType);
@@ -206,7 +238,7 @@ public sealed class RemediationPlanner
             string head = space < 0 ? stored : stored[..space];
             if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !Catalog.RegistryValueTypeInfo.TryParse(head, out Catalog.RegistryValueType storedType))
             {
-                return (PreviousValue.Native(stored), $"configured as '{stored}' (not a registry value); the registry rollback deletes the value");
+                return (PreviousValue.Native(stored), $"configured as '{stored}' (not a registry value); rollback.reg cannot restore it and leaves the registry value alone");
             }
 
             type = RemediationValues.ToSourceType(storedType);

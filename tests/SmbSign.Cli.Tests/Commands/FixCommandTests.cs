@@ -15,7 +15,7 @@ public sealed class FixCommandTests : IDisposable
     private static readonly string[] s_windowsFiles =
     [
         "apply.reg", "rollback.reg", "Apply-SmbSigning.ps1", "Restore-SmbSigning.ps1", "intune-custom-profile.json",
-        "intune-settings-catalog.json", "gpo/GPT.INI", "IMPACT.md", "README.md",
+        "intune-settings-catalog.json", "IMPACT.md", "README.md",
     ];
 
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "smbsign-fix-cli-" + Guid.NewGuid().ToString("N")[..12]);
@@ -75,6 +75,9 @@ public sealed class FixCommandTests : IDisposable
             else
             {
                 Assert.All(s_windowsFiles, f => Assert.Contains(f, files));
+                // The GPO is a Backup-GPO folder: gpo/{BackupId}/Backup.xml and bkupInfo.xml.
+                Assert.Contains(files, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^gpo/\{[0-9A-F-]{36}\}/Backup\.xml$"));
+                Assert.Contains(files, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^gpo/\{[0-9A-F-]{36}\}/bkupInfo\.xml$"));
                 Assert.DoesNotContain("smb-global.conf", files);
                 byte[] reg = await File.ReadAllBytesAsync(Path.Combine(directory, "apply.reg"));
                 Assert.Equal(new byte[] { 0xFF, 0xFE }, reg[..2]);
@@ -128,7 +131,7 @@ public sealed class FixCommandTests : IDisposable
 
         // Get-Smb*Configuration output is a snapshot taken before the fix; after applying it one exports it again.
         string[] stillTrue = [.. original.Where(p => !p.EndsWith(".smbclient.json", StringComparison.Ordinal) && !p.EndsWith(".smbserver.json", StringComparison.Ordinal))];
-        string[] gpo = [.. new[] { Path.Combine(output, "gpo", "Machine", "Registry.pol"), Path.Combine(output, "gpo", "Machine", "Microsoft", "Windows NT", "SecEdit", "GptTmpl.inf") }.Where(File.Exists)];
+        string[] gpo = [.. Directory.GetFiles(Path.Combine(output, "gpo"), "*", SearchOption.AllDirectories).Where(f => f.EndsWith("Registry.pol", StringComparison.Ordinal) || f.EndsWith("GptTmpl.inf", StringComparison.Ordinal))];
         Assert.NotEmpty(gpo);
         Dictionary<string, (string Status, string? Layer)> after = await AuditResultsAsync(machine, os, benchmark, [.. stillTrue, Path.Combine(output, "apply.reg"), .. gpo]);
         Dictionary<string, (string Status, string? Layer)> rolledBack = await AuditResultsAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg"), Path.Combine(output, "rollback.reg")]);
@@ -159,7 +162,50 @@ public sealed class FixCommandTests : IDisposable
         // A strict audit already counts them as failures; its fix sets them too and still calls them not configured.
         Assert.Equal(Reasons(strict), Reasons(fromStrictAudit));
         Dictionary<string, string> after = await AuditStatusesAsync(machine, "win10", "cis-win11-23h2", [.. original, Path.Combine(output, "apply.reg")], strict: true);
-        Assert.DoesNotContain(after, kv => kv.Value is "fail" or "not-configured");
+
+        // --strict never stops the Server service (CIS 5.26.1, Level 2): it is left alone and listed; only --level 2 writes it.
+        string[] withheld = [.. JsonDocument.Parse(strict.Output).RootElement.GetProperty("machines")[0].GetProperty("skipped").EnumerateArray()
+            .Where(s => s.GetProperty("reason").GetString()!.EndsWith("written only with --level 2", StringComparison.Ordinal))
+            .Select(s => s.GetProperty("setting").GetString()!)];
+        Assert.Equal(["server.ServiceStart"], withheld);
+        Assert.Equal(["server.ServiceStart"], after.Where(kv => kv.Value is "fail" or "not-configured").Select(kv => kv.Key));
+
+        CliRun level2 = await CliHarness.RunAsync(["fix", "--from", audit, "-m", machine, "-t", "reg", "-o", Path.Combine(_temp, "level2"), "--strict", "--level", "2", "--format", "json"]);
+        Assert.True(level2.ExitCode is 0 or 1, level2.Error);
+        JsonElement stop = JsonDocument.Parse(level2.Output).RootElement.GetProperty("machines")[0].GetProperty("settings").EnumerateArray().Single(s => s.GetProperty("setting").GetString() == "server.ServiceStart");
+        Assert.Contains("stops the Server service", stop.GetProperty("impactWarning").GetString(), StringComparison.Ordinal);
+        Dictionary<string, string> afterLevel2 = await AuditStatusesAsync(machine, "win10", "cis-win11-23h2", [.. original, Path.Combine(_temp, "level2", "apply.reg")], strict: true);
+        Assert.DoesNotContain(afterLevel2, kv => kv.Value is "fail" or "not-configured");
+    }
+
+    /// <summary>ws-win10-01's export holds neither LanmanServer\Start nor mrxsmb10\Start: rollback.reg must not delete them
+    /// (a service without Start breaks Windows); it lists them, and so do the report and README, pointing to the
+    /// PowerShell restore.</summary>
+    [Fact]
+    public async Task Rollback_StartValuesTheExportDoesNotHold_AreListedNeverDeleted()
+    {
+        string audit = await AuditFleetAsync();
+        string output = Path.Combine(_temp, "start");
+
+        CliRun run = await CliHarness.RunAsync(["fix", "--from", audit, "-m", "ws-win10-01", "-t", "reg", "--strict", "--level", "2", "-o", output, "--format", "json"]);
+
+        Assert.True(run.ExitCode is 0 or 1, run.Error);
+        byte[] bytes = await File.ReadAllBytesAsync(Path.Combine(output, "rollback.reg"));
+        string rollback = Encoding.Unicode.GetString(bytes, 2, bytes.Length - 2);
+        Assert.DoesNotContain("\"Start\"=-", rollback, StringComparison.Ordinal);
+        Assert.DoesNotContain("=-", rollback, StringComparison.Ordinal);
+        Assert.Contains(@"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\LanmanServer\Start (server.ServiceStart", rollback, StringComparison.Ordinal);
+        Assert.Contains(@"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\mrxsmb10\Start (client.Smb1Driver", rollback, StringComparison.Ordinal);
+        Assert.Contains("Restore-SmbSigning.ps1", rollback, StringComparison.Ordinal);
+        string[] notRestored = [.. JsonDocument.Parse(run.Output).RootElement.GetProperty("machines")[0].GetProperty("notRestored").EnumerateArray().Select(n => n.GetProperty("setting").GetString()!)];
+        Assert.Contains("server.ServiceStart", notRestored);
+        Assert.Contains("client.Smb1Driver", notRestored);
+        Assert.Contains("## Not restored by rollback.reg", await File.ReadAllTextAsync(Path.Combine(output, "README.md")), StringComparison.Ordinal);
+
+        CliRun table = await CliHarness.RunAsync(["fix", "--from", audit, "-m", "ws-win10-01", "-t", "reg", "--strict", "--level", "2", "-o", Path.Combine(_temp, "start-table")]);
+        string flat = System.Text.RegularExpressions.Regex.Replace(table.Output, @"\s+", " ");
+        Assert.Matches(@"rollback\.reg does not restore \d+ value\(s\) whose previous state the audit did not show: [^(]*server\.ServiceStart", flat);
+        Assert.Contains("warning (--level 2): server.ServiceStart = 4: stops the Server service", flat, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> Baselines() => ["signing", "cis-intune-windows", "cis-server2022", "cis-server2022-v4", "cis-server2025", "cis-win11-23h2", "cis-win11-24h2", "msft-win11-24h2"];
@@ -231,6 +277,8 @@ public sealed class FixCommandTests : IDisposable
     [InlineData("output is a file", "fix --baseline signing -t reg -o {file}", "is a file")]
     [InlineData("audit not JSON", "fix --from {bad} -t reg -o {out}", "not valid JSON")]
     [InlineData("audit missing", "fix --from {missing} -t reg -o {out}", "file not found")]
+    [InlineData("audit with invalid UTF-8", "fix --from {badutf8} -t reg -o {out}", "badutf8.json:3: invalid UTF-8 at byte offset 31 (0xFF)")]
+    [InlineData("level 3", "fix --baseline signing -t reg -o {out} --level 3", "--level 3 is not 1 or 2")]
     [InlineData("unknown machine", "fix --from {audit} -m nosuch -t reg -o {out}", "no machine named 'nosuch'")]
     [InlineData("machine without audit", "fix --baseline signing -m ws-01 -t reg -o {out}", "needs --from")]
     [InlineData("patch without smbconf", "fix --baseline signing -t reg --patch {file} -o {out}", "needs --target smbconf")]
@@ -245,11 +293,14 @@ public sealed class FixCommandTests : IDisposable
         string bad = Path.Combine(_temp, "bad.json");
         await File.WriteAllTextAsync(file, "x");
         await File.WriteAllTextAsync(bad, "{\"machines\": [");
+        string badUtf8 = Path.Combine(_temp, "badutf8.json");
+        await File.WriteAllBytesAsync(badUtf8, [.. Encoding.UTF8.GetBytes("{\n \"machines\": [\n  {\"name\": \"ws"), 0xFF, .. Encoding.UTF8.GetBytes("\", \"results\": []}]}\n")]);
         string audit = command.Contains("{audit}", StringComparison.Ordinal) ? await AuditFleetAsync() : string.Empty;
         string[] args = [.. command.Split(' ').Select(a => a
             .Replace("{out}", output, StringComparison.Ordinal)
             .Replace("{file}", file, StringComparison.Ordinal)
             .Replace("{bad}", bad, StringComparison.Ordinal)
+            .Replace("{badutf8}", badUtf8, StringComparison.Ordinal)
             .Replace("{missing}", Path.Combine(_temp, "missing.json"), StringComparison.Ordinal)
             .Replace("{audit}", audit, StringComparison.Ordinal))];
 

@@ -39,7 +39,8 @@ public sealed class RemediationPlannerTests
         RemediationItem lm = plan.Find("system.LmCompatibilityLevel")!;
         Assert.Equal(RemediationReason.NotConfigured, lm.Reason);
         Assert.Equal(5, lm.Target.Number);
-        Assert.Equal(PreviousState.Absent, lm.Previous.State);
+        // Not in the export: unknown, not absent (rollback must not delete it).
+        Assert.Equal(PreviousState.Unknown, lm.Previous.State);
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class RemediationPlannerTests
     [Theory]
     [InlineData("ws-win10-03", "cis-win11-23h2")]
     [InlineData("ws-win11-23h2-01", "cis-win11-23h2")]
-    public void RollbackReg_AfterApply_RestoresTheOriginalSnapshotExactly(string machine, string packId)
+    public void RollbackReg_AfterApply_RestoresEveryExportedValueExactly_AndLeavesUnknownOnes(string machine, string packId)
     {
         string original = Path.Combine(AppContext.BaseDirectory, "TestData", "Remediation", machine + ".reg");
         var registry = new SimulatedRegistry();
@@ -75,7 +76,17 @@ public sealed class RemediationPlannerTests
 
         Assert.All(plan.Items, i => Assert.Contains(fixedAudit.Findings, f => f.Rule.Setting.Id == i.Setting.Id && f.Status is AuditStatus.Pass or AuditStatus.NotApplicable));
         Assert.DoesNotContain(fixedAudit.Findings, f => f.Status == AuditStatus.Fail && plan.Find(f.Rule.Setting.Id) is not null);
-        Assert.Equal(before.OrderBy(p => p.Key.ToString()), registry.Values.OrderBy(p => p.Key.ToString()));
+        // Every value of the export is back exactly; a value the export did not hold stays as apply.reg set it (its previous
+        // state is unknown, and deleting it could break Windows): rollback.reg lists it instead.
+        Dictionary<RegistryIdentity, RegistryValue> expected = new(before);
+        foreach (RemediationItem unknown in RegistryChanges.NotRestored(plan))
+        {
+            Assert.False(before.ContainsKey(unknown.Identity), $"{unknown.Identity} was in the export but is not restored");
+            expected[unknown.Identity] = unknown.RegistryValue;
+        }
+
+        Assert.Equal(expected.Count, registry.Values.Count);
+        Assert.All(expected, p => Assert.True(registry.Values.TryGetValue(p.Key, out RegistryValue? v) && v.Equals(p.Value), $"{p.Key}: expected {p.Value}, found {v?.ToString() ?? "nothing"}"));
     }
 
     [Fact]
@@ -189,7 +200,7 @@ public sealed class RemediationPlannerTests
             ["client.RequireSecuritySignature", "client.EnableSecuritySignature", "server.RequireSecuritySignature", "server.EnableSecuritySignature", "client.EnablePlainTextPassword"],
             signing.Settings.Select(s => s.Setting));
         Assert.All(RulePacks.BuiltIn, p => Assert.NotNull(catalog.Find(p.Id)));
-        Assert.Contains(catalog.Get("cis-win11-24h2").Excluded, e => e.Setting == "server.ServiceStart" && e.Reason.Contains("Level 2", StringComparison.Ordinal));
+        Assert.Contains(catalog.Get("cis-win11-24h2").Settings, e => e.Setting == "server.ServiceStart" && e.Level2);
         Assert.Throws<RemediationInputException>(() => catalog.Get("nope"));
     }
 }

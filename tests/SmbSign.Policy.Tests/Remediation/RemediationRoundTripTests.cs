@@ -50,6 +50,7 @@ public sealed class RemediationRoundTripTests
 
         WriteAll(dir, folder.Files);
 
+        // dir holds {BackupId}/ as Backup-GPO writes it: the reader finds the backup inside.
         Assert.True(GpoBackupReader.IsGpoFolder(dir));
         AssertPasses(AuditFiles([dir], pack), plan.Items.Select(i => i.Setting.Id));
     }

@@ -15,7 +15,9 @@ public sealed record GpoFile(string Path, SourceFormat Format, RegistryHive Hive
 /// <list type="bullet">
 /// <item>SYSVOL policy folder <c>{GUID}\</c>: <c>Machine\Registry.pol</c>,
 /// <c>Machine\Microsoft\Windows NT\SecEdit\GptTmpl.inf</c>, <c>User\Registry.pol</c>;</item>
-/// <item><c>Backup-GPO</c> folder <c>{BackupId}\</c>: the same under <c>DomainSysvol\GPO\</c>.</item>
+/// <item><c>Backup-GPO</c> folder <c>{BackupId}\</c>: the same under <c>DomainSysvol\GPO\</c>;</item>
+/// <item>the folder <c>Backup-GPO -Path</c> names (and <c>smbsign fix</c> writes as <c>gpo\</c>): the first backup
+/// <c>{BackupId}\</c> in it (by name) that holds a policy file.</item>
 /// </list></summary>
 /// <remarks>Codes: GPO001 no policy file found, GPO002 folder unreadable.</remarks>
 public static class GpoBackupReader
@@ -92,6 +94,27 @@ public static class GpoBackupReader
         if (gpo is not null)
         {
             yield return gpo;
+        }
+
+        // A Backup-GPO target folder: one {BackupId} folder per backup, each with bkupInfo.xml.
+        string[] backups;
+        try
+        {
+            backups = [.. Directory.EnumerateDirectories(directory, "{*}").Where(d => FindChild(d, "bkupInfo.xml", directory: false) is not null).Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            yield break;
+        }
+
+        foreach (string backup in backups)
+        {
+            string? backupSysvol = FindChild(backup, "DomainSysvol", directory: true);
+            string? backupGpo = backupSysvol is null ? null : FindChild(backupSysvol, "GPO", directory: true);
+            if (backupGpo is not null)
+            {
+                yield return backupGpo;
+            }
         }
     }
 

@@ -62,5 +62,10 @@ public static class SecurityTemplateWriter
         ? throw new ArgumentException($"'{text}': a security template value cannot contain a double quote", nameof(text))
         : "\"" + text + "\"";
 
-    private static string QuoteIfNeeded(string item) => item.Contains(',', StringComparison.Ordinal) || item.Contains('"', StringComparison.Ordinal) ? QuoteAlways(item) : item;
+    /// <summary>Readers split a list on commas and trim each item, so an item with a comma, or with white space at either
+    /// end, is quoted (the quotes keep it whole).</summary>
+    private static string QuoteIfNeeded(string item) =>
+        item.Contains(',', StringComparison.Ordinal) || item.Contains('"', StringComparison.Ordinal) || (item.Length > 0 && (char.IsWhiteSpace(item[0]) || char.IsWhiteSpace(item[^1])))
+            ? QuoteAlways(item)
+            : item;
 }

@@ -4,8 +4,9 @@ using SmbSign.Policy.Remediation;
 
 namespace SmbSign.Policy.Tests.Formats.PowerShell;
 
-/// <summary>pwsh is not installable from this machine's Debian sources (apt-cache has no powershell package), so the
-/// scripts are checked structurally: required elements, order of backup before change, types, balanced syntax.</summary>
+/// <summary>The scripts are checked structurally (required elements, order of backup before change, types, balanced
+/// syntax) and parsed by real PowerShell: <c>pwsh</c> from PATH or the .NET tool in /opt/pwsh, which scripts/test.sh
+/// installs (<c>dotnet tool install --tool-path /opt/pwsh PowerShell --version 7.6.10</c>).</summary>
 public sealed class PowerShellScriptWriterTests
 {
     private static readonly RemediationPlan s_plan = new RemediationPlanner().FromBaseline(BaselineCatalog.Default.Get("cis-server2025"));
@@ -56,6 +57,96 @@ public sealed class PowerShellScriptWriterTests
         Assert.Contains("Remove-RegistryValue -Path $s.path -Name $s.name", script, StringComparison.Ordinal);
         Assert.Contains("Set-RegistryValue -Path $s.path -Name $s.name -Type $s.type -Value $value", script, StringComparison.Ordinal);
         AssertBalanced(script);
+    }
+
+    /// <summary>Every generated script of every baseline (level 2, so the Server service item is in) and of a fleet audit,
+    /// parsed with PowerShell's own parser ([System.Management.Automation.Language.Parser]::ParseFile): no parse error.
+    /// A deliberately broken script must be reported, so the check cannot pass by not parsing.</summary>
+    [Fact]
+    public void EveryGeneratedScript_ParsesWithRealPowerShell()
+    {
+        string pwsh = FindPwsh();
+        string dir = Path.Combine(Path.GetTempPath(), "smbsign-ps-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            List<RemediationPlan> plans = [.. BaselineCatalog.Default.Baselines.Select(b => new RemediationPlanner().FromBaseline(b, level: 2))];
+            AuditDocument audit = AuditDocumentReader.Read(Path.Combine(AppContext.BaseDirectory, "TestData", "Remediation", "fleet-audit.json"));
+            plans.AddRange(new RemediationPlanner().FromAudit(audit, machine: null, strict: true, level: 2).Where(p => !p.IsEmpty));
+            List<string> files = [];
+            for (int i = 0; i < plans.Count; i++)
+            {
+                foreach (GeneratedFile file in PowerShellScriptWriter.Write(plans[i]))
+                {
+                    string path = Path.Combine(dir, i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + file.RelativePath);
+                    File.WriteAllBytes(path, file.Content);
+                    files.Add(path);
+                }
+            }
+
+            string broken = Path.Combine(dir, "broken.ps1");
+            File.WriteAllText(broken, "function f {\r\n  'x'\r\n");
+            string parser = Path.Combine(dir, "parse.ps1");
+            File.WriteAllText(parser, """
+                $bad = 0
+                foreach ($p in $args) {
+                    $tokens = $null; $errors = $null
+                    [void][System.Management.Automation.Language.Parser]::ParseFile($p, [ref]$tokens, [ref]$errors)
+                    foreach ($e in $errors) { 'error {0}:{1}: {2}' -f $p, $e.Extent.StartLineNumber, $e.Message; $bad++ }
+                    'parsed ' + $p
+                }
+                exit $bad
+                """);
+
+            (int exit, string output) = Run(pwsh, ["-NoProfile", "-NonInteractive", "-File", parser, .. files, broken]);
+
+            Assert.True(files.Count >= 20, "scripts of every baseline and audited machine");
+            Assert.All(files.Append(broken), f => Assert.Contains("parsed " + f, output, StringComparison.Ordinal));
+            string[] errors = [.. output.Split('\n').Where(l => l.StartsWith("error ", StringComparison.Ordinal))];
+            Assert.True(errors.All(e => e.StartsWith("error " + broken + ":", StringComparison.Ordinal)), string.Join("\n", errors));
+            Assert.NotEmpty(errors);
+            Assert.Equal(errors.Length, exit);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>pwsh on PATH, else the .NET tool scripts/test.sh installs in /opt/pwsh; a missing pwsh fails the test.</summary>
+    private static string FindPwsh()
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Append("/opt/pwsh"))
+        {
+            string candidate = Path.Combine(dir, "pwsh");
+            if (dir.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail("pwsh not found on PATH or in /opt/pwsh; install it with: dotnet tool install --tool-path /opt/pwsh PowerShell --version 7.6.10 (scripts/test.sh does)");
+        return string.Empty;
+    }
+
+    private static (int Exit, string Output) Run(string file, IEnumerable<string> arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("pwsh did not finish parsing within 120 s");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     [Theory]

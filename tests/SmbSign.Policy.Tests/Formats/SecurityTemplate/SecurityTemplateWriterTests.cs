@@ -57,4 +57,18 @@ public sealed class SecurityTemplateWriterTests
 
         Assert.Contains("Not Defined", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Found by the round-trip property: readers trim each REG_MULTI_SZ item, so an item with white space at an end
+    /// lost it; the writer now quotes such items.</summary>
+    [Fact]
+    public void MultiString_ItemsWithEdgeWhiteSpace_AreQuotedAndReadBackWhole()
+    {
+        var change = new RegistryChange(new RegistryIdentity(@"SOFTWARE\x", "v"), RegistryValue.FromMultiString(["\tlead", "trail ", "in side", "a,b"]));
+
+        string line = SecurityTemplateWriter.FormatLine(change);
+        SourceReadResult read = new SecurityTemplateReader().Parse(SecurityTemplateWriter.Write([change]), "t.inf");
+
+        Assert.Equal("MACHINE\\SOFTWARE\\x\\v=7,\"\tlead\",\"trail \",in side,\"a,b\"", line);
+        Assert.Equal(change.Value, Assert.Single(read.Observations).Value);
+    }
 }
