@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using SmbSign.Wire.Capture;
 using SmbSign.Wire.Capture.Pcapng;
 
@@ -203,6 +204,59 @@ public sealed class PcapngFileReaderTests
         Assert.True(reader.TryReadPacket(out _));
         Assert.False(reader.TryReadPacket(out _));
         Assert.Equal(head.Length, reader.Truncation?.Offset);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TryReadPacket_256MiBPacketBlock_SkipsItUnbufferedAndCountsIt(bool seekable)
+    {
+        const uint length = 256 * 1024 * 1024;
+        byte[] head = new PcapngTestWriter().SectionHeader().Interface(LinkType.Ethernet, snapLength: 0).Enhanced(0, 0, s_packet).ToArray();
+        byte[] epb = new byte[28];
+        BinaryPrimitives.WriteUInt32LittleEndian(epb, 6);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(4), length);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(20), length - 32);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(24), length - 32);
+        byte[] trailer = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, length);
+        byte[] tail = [.. trailer, .. new PcapngTestWriter().Enhanced(0, 1, s_packet).ToArray()];
+        var stream = new SparseStream([.. head, .. epb], length - 28 - 4, tail, seekable);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        using CaptureFileReader reader = CaptureFileReader.Open(stream);
+        Assert.True(reader.TryReadPacket(out CapturePacket first));
+        Assert.True(reader.TryReadPacket(out CapturePacket third));
+        Assert.False(reader.TryReadPacket(out _));
+
+        Assert.Equal(1, first.FrameNumber);
+        Assert.Equal(3, third.FrameNumber);
+        Assert.Equal(s_packet, third.Data.ToArray());
+        Assert.Null(reader.Truncation);
+        CaptureSkippedRecords skipped = Assert.IsType<CaptureSkippedRecords>(reader.SkippedRecords);
+        Assert.Equal(1, skipped.Count);
+        Assert.Equal(2, skipped.FirstFrame);
+        Assert.Equal(head.Length, skipped.FirstOffset);
+        Assert.Equal(length, skipped.LargestLength);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
+    }
+
+    [Fact]
+    public void TryReadPacket_OversizedInterfaceDescription_ThrowsWithOffset()
+    {
+        byte[] head = new PcapngTestWriter().SectionHeader().ToArray();
+        byte[] idb = new PcapngTestWriter().BlockHeaderOnly(1, 64 * 1024 * 1024).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<CaptureFormatException>(() =>
+        {
+            using CaptureFileReader reader = CaptureFileReader.Open(new SparseStream([.. head, .. idb], 64 * 1024 * 1024, [], seekable: true));
+            reader.TryReadPacket(out _);
+        });
+
+        Assert.Equal(head.Length, error.Offset);
+        Assert.Contains("Interface Description Block claims a total length of 67108864 bytes", error.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
     }
 
