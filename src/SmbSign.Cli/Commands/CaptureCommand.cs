@@ -15,8 +15,8 @@ namespace SmbSign.Cli.Commands;
 /// dialect, who required signing, signed/unsigned/encrypted counts and — with a password or keys file — how many
 /// signatures verified or failed, with findings in plain words. Exit 0 after a report without failures; 1 when a
 /// message was not signed although signing was required, a signature failed, or the password does not match a captured
-/// AUTHENTICATE; 2 for an unreadable or malformed file (with
-/// the byte offset) or keys file (with the line).</summary>
+/// AUTHENTICATE; 2 for an unreadable or malformed file (with the byte offset), an input that is not a regular file, an
+/// -o naming an input, or a bad keys file (with the line).</summary>
 internal static class CaptureCommand
 {
     private const long ProgressThreshold = 64L * 1024 * 1024;

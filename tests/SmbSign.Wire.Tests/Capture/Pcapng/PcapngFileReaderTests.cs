@@ -136,6 +136,7 @@ public sealed class PcapngFileReaderTests
             { "byte-order magic wrong", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 8, [0x11, 0x22, 0x33, 0x44]), 8, "byte-order magic 11223344" },
             { "SHB length not a multiple of 4", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [29, 0, 0, 0]), 0, "total length 29" },
             { "SHB length 1 GiB", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [0, 0, 0, 0x40]), 0, "total length 1073741824" },
+            { "SHB length 64 MiB (read whole, so bounded like a packet)", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [0, 0, 0, 0x04]), 0, "total length 67108864; it must be a multiple of 4 between 28 and 16842752" },
             { "SHB trailer differs", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 24, [32, 0, 0, 0]), 0, "28 at its start but 32 at its end" },
             { "pcapng version 2", new PcapngTestWriter().SectionHeader(major: 2).ToArray(), 12, "pcapng version 2.0" },
             { "block length 1 GiB", [.. good, .. new PcapngTestWriter().BlockHeaderOnly(6, 0x4000_0000).ToArray()], good.Length, "1073741824 bytes, more than the limit" },
