@@ -130,21 +130,8 @@ internal static class AuditCommand
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
                 plan = plan with { Machines = [.. plan.Machines, local] };
             }
-            if (outputFile is not null)
-            {
-                string target = Path.GetFullPath(outputFile.FullName);
-                StringComparison comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-                if (plan.InputFiles.Any(input => string.Equals(input, target, comparison))
-                    || inputPaths.Any(p => string.Equals(Path.GetFullPath(p), target, comparison)))
-                {
-                    throw new CliException($"audit: -o {outputFile.FullName} is one of the inputs; refusing to overwrite it. Choose another output file.");
-                }
-
-                if (File.Exists(target) || Directory.Exists(target))
-                {
-                    throw new CliException($"audit: -o {outputFile.FullName} already exists; SmbSign writes reports only to new files and never replaces one. Remove it or choose another name.");
-                }
-            }
+            // Reports go only to new files, never over an input (compared by file identity, through links too).
+            new OutputFileGuard().AddInputs("input", plan.InputFiles).AddInputs("input", inputPaths).CheckFile("audit: -o", outputFile, replaceExisting: false);
 
             if (plan.Machines.Count == 0 && plan.Problems.Count == 0)
             {

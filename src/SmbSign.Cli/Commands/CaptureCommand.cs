@@ -14,8 +14,9 @@ namespace SmbSign.Cli.Commands;
 /// table|json] [-o FILE]</c>: reads pcap/pcapng captures (or stdin as "-") and reports, per connection and session,
 /// dialect, who required signing, signed/unsigned/encrypted counts and — with a password or keys file — how many
 /// signatures verified or failed, with findings in plain words. Exit 0 after a report without failures; 1 when a
-/// signature failed or the password does not match a captured AUTHENTICATE; 2 for an unreadable or malformed file (with
-/// the byte offset) or keys file (with the line).</summary>
+/// message was not signed although signing was required, a signature failed, or the password does not match a captured
+/// AUTHENTICATE; 2 for an unreadable or malformed file (with the byte offset), an input that is not a regular file, an
+/// -o naming an input, or a bad keys file (with the line).</summary>
 internal static class CaptureCommand
 {
     private const long ProgressThreshold = 64L * 1024 * 1024;
@@ -54,7 +55,7 @@ internal static class CaptureCommand
         };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
         Option<FileInfo?> output = CommonOptions.Output();
-        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages; with -u or --keys, verify every signature. Exit 0 report, 1 a signature failed or the password is wrong, 2 unreadable input.")
+        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages; with -u or --keys, verify every signature. Exit 0 report, 1 a message unsigned although signing was required, a signature failed or the password is wrong, 2 unreadable input.")
         {
             files, user, passwordFile, keys, ports, format, output,
         };
@@ -63,16 +64,18 @@ internal static class CaptureCommand
             string[] paths = parseResult.GetRequiredValue(files);
             var options = new SmbCaptureOptions { ExtraServerPorts = parseResult.GetValue(ports) ?? [] };
             FileInfo? outputFile = parseResult.GetValue(output);
-            if (outputFile is not null)
+            foreach (string path in paths)
             {
-                foreach (string path in paths)
-                {
-                    if (path != "-" && string.Equals(Path.GetFullPath(path), outputFile.FullName, StringComparison.Ordinal))
-                    {
-                        throw new CliException($"-o {outputFile.Name}: refusing to overwrite an input capture.");
-                    }
-                }
+                RequireReadableKind(path);
             }
+
+            // Before any work: the report never replaces an input (however it is reached) and replaces another existing
+            // file only as documented (-o writes atomically over it).
+            string? outputPath = outputFile is null ? null : new OutputFileGuard()
+                .AddInputs("input capture", paths)
+                .AddInput("--keys file", parseResult.GetValue(keys)?.FullName)
+                .AddInput("--password-file", parseResult.GetValue(passwordFile)?.FullName)
+                .CheckFile("-o", outputFile.ToString(), replaceExisting: true);
 
             if (parseResult.GetValue(passwordFile) is not null && parseResult.GetValue(user) is null)
             {
@@ -90,17 +93,19 @@ internal static class CaptureCommand
             OutputFormat chosen = parseResult.GetValue(format);
             string text = chosen == OutputFormat.Json
                 ? JsonSerializer.Serialize(CaptureJsonMapper.Map(summary), CaptureJsonContext.Default.CaptureReportJson) + "\n"
-                : RenderTable(services, summary, outputFile is not null);
-            if (outputFile is not null)
+                : RenderTable(services, summary, outputPath is not null);
+            if (outputPath is not null)
             {
-                WriteOutput(outputFile.FullName, text);
+                WriteOutput(outputPath, text);
             }
             else if (chosen == OutputFormat.Json)
             {
                 services.Out.Write(text);
             }
 
-            bool failed = summary.SignatureFailures > 0 || summary.WrongPasswordSessions > 0;
+            // Exit 1 for what the report proves wrong: a message that had to be signed and was not, a signature that
+            // does not verify, or a password that does not match (the requested verification could not be done).
+            bool failed = summary.UnsignedWhileRequired > 0 || summary.SignatureFailures > 0 || summary.WrongPasswordSessions > 0;
             return Task.FromResult(failed ? ExitCodes.Findings : ExitCodes.Success);
         });
         return command;
@@ -134,6 +139,12 @@ internal static class CaptureCommand
             return credentials;
         }
 
+        if (Directory.Exists(keysFile.FullName))
+        {
+            credentials.Dispose();
+            throw new CliException($"--keys: '{keysFile.FullName}' is a folder; give the keys file.");
+        }
+
         try
         {
             using var reader = new StreamReader(keysFile.FullName, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
@@ -149,6 +160,30 @@ internal static class CaptureCommand
         {
             credentials.Dispose();
             throw new CliException($"--keys: cannot read '{keysFile.FullName}': {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Refuses what is not a regular file before anything is opened: opening a named pipe blocks until a writer
+    /// appears (a hang), and a device never ends. Standard input ('-') is how a stream is given.</summary>
+    private static void RequireReadableKind(string path)
+    {
+        if (path == "-")
+        {
+            return;
+        }
+
+        const string stream = "To read a stream, pipe it to standard input and give '-'.";
+        string? problem = FileIdentity.Probe(path, out _) switch
+        {
+            FileKind.Fifo => $"is a named pipe (FIFO), not a capture file. {stream}",
+            FileKind.CharacterDevice or FileKind.BlockDevice => $"is a device, not a capture file. {stream}",
+            FileKind.Socket => $"is a socket, not a capture file. {stream}",
+            FileKind.Directory => "is a folder; give the capture files in it.",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new CliException($"{path}: {problem}");
         }
     }
 

@@ -100,7 +100,7 @@ internal static class FixCommand
 
         string outputDirectory = Path.GetFullPath(settings.Output.FullName);
         CheckOutputDirectory(outputDirectory, settings.Force);
-        string[] inputs = [.. new[] { settings.From?.FullName, settings.Scan?.FullName, settings.Patch?.FullName }.OfType<string>().Select(Path.GetFullPath)];
+        OutputFileGuard inputs = new OutputFileGuard(outputDirectory).AddInput("--from file", settings.From?.FullName).AddInput("--scan file", settings.Scan?.FullName).AddInput("--patch file", settings.Patch?.FullName);
 
         AuditDocument? audit = null;
         IReadOnlyList<RemediationPlan> plans;
@@ -257,14 +257,10 @@ internal static class FixCommand
         }
     }
 
-    private static FixFileRow Write(string directory, ImmutableArray<string> segments, byte[] content, string target, string purpose, string[] inputs)
+    private static FixFileRow Write(string directory, ImmutableArray<string> segments, byte[] content, string target, string purpose, OutputFileGuard inputs)
     {
-        string path = Path.Combine([directory, .. segments]);
-        StringComparison comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (inputs.Any(i => string.Equals(i, Path.GetFullPath(path), comparison)))
-        {
-            throw new CliException($"fix: {path} is one of the inputs; refusing to overwrite it. Choose another output folder.");
-        }
+        // Never an input (by file identity), never through a linked folder out of -o; --force documents replacing others.
+        string path = inputs.CheckFile("fix: -o", Path.Combine([directory, .. segments]), replaceExisting: true);
 
         try
         {

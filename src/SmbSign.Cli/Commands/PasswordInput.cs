@@ -18,6 +18,11 @@ internal static class PasswordInput
     {
         if (file is not null)
         {
+            if (Directory.Exists(file.FullName))
+            {
+                throw new CliException($"--password-file: '{file.FullName}' is a folder; give the file whose first line is the password.");
+            }
+
             string text;
             try
             {

@@ -76,6 +76,9 @@ internal static class ScanCommand
     private static async Task<int> RunAsync(CliServices services, ScanSettings settings, CancellationToken cancellationToken)
     {
         (TargetSource source, ScanOptions scanOptions, ProbeOptions probeOptions) = Validate(services, settings);
+        OutputFileGuard guard = new OutputFileGuard().AddInputs("-iL file", settings.InputLists).AddInput("--client-config file", settings.ClientConfig?.FullName);
+        guard.CheckFile("-o", settings.Output, replaceExisting: true);
+        guard.CheckFile("--relay-list", settings.RelayList, replaceExisting: true);
         ScanClientOutcome? clientOutcome = ScanClientOutcome.Create(settings.ClientOs, settings.ClientConfig);
 
         var prober = new SmbProber(probeOptions, services.Time);

@@ -322,7 +322,9 @@ internal static class SignatureCommand
         {
             if (!file.Exists)
             {
-                throw new CliException($"--file: '{file.FullName}' does not exist.");
+                throw new CliException(Directory.Exists(file.FullName)
+                    ? $"--file: '{file.FullName}' is a folder; give the file that holds the message."
+                    : $"--file: '{file.FullName}' does not exist.");
             }
 
             if (file.Length > Protocol.Framing.DirectTcpFraming.DefaultMaxFrameSize + 4)
@@ -349,7 +351,9 @@ internal static class SignatureCommand
         {
             if (!keyFile.Exists)
             {
-                throw new CliException($"--key-file: '{keyFile.FullName}' does not exist.");
+                throw new CliException(Directory.Exists(keyFile.FullName)
+                    ? $"--key-file: '{keyFile.FullName}' is a folder; give the file that holds the key."
+                    : $"--key-file: '{keyFile.FullName}' does not exist.");
             }
 
             byte[] raw;

@@ -15,7 +15,7 @@ internal sealed record CaptureReportJson(
     long Gaps,
     long GapBytes);
 
-internal sealed record CaptureFileJson(string Path, string Format, long Packets, long Bytes, string? Truncated, CaptureStatisticsJson Statistics);
+internal sealed record CaptureFileJson(string Path, string Format, long Packets, long Bytes, string? Truncated, long SkippedRecords, CaptureStatisticsJson Statistics);
 
 internal sealed record CaptureStatisticsJson(
     long TcpConnections,
@@ -99,6 +99,7 @@ internal static class CaptureJsonMapper
             source.Run.Packets,
             source.Run.Bytes,
             source.Run.Truncation?.ToString(),
+            source.Run.SkippedRecords?.Count ?? 0,
             new CaptureStatisticsJson(
                 s.TcpConnections, s.SmbConnections, s.SmbMessages, s.NonTcpPackets, s.IpFragments, s.MalformedPackets,
                 s.UnsupportedLinkTypePackets, s.Retransmissions, s.OutOfOrderSegments, s.Gaps, s.GapBytes));

@@ -7,9 +7,20 @@ namespace SmbSign.Wire.Capture;
 /// <summary>Limits and buffer sizes for capture readers.</summary>
 public sealed record CaptureReaderOptions
 {
-    /// <summary>The largest pcap record or pcapng block accepted (default 256 MiB); anything larger is a format error,
-    /// raised before any buffer of that size exists.</summary>
+    /// <summary>The largest record length a capture may claim (default 256 MiB, as Wireshark); a larger pcap record or
+    /// pcapng block is a format error, raised before any buffer of that size exists.</summary>
     public int MaxRecordLength { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>The largest packet record (pcap record, pcapng packet block) read into memory; longer ones are skipped
+    /// without being buffered (seeked past in a file, read through in a pipe) and counted in
+    /// <see cref="CaptureFileReader.SkippedRecords"/>. The default is the largest SMB2 transport frame (its length field
+    /// is 24 bits, [MS-SMB2] 2.1; SmbSign accepts 16 MiB frames) plus 64 KiB for link, IP and TCP headers: a record
+    /// beyond that cannot be one SMB message in one frame, so skipping it costs nothing an analysis could use, and peak
+    /// memory stays bounded by this size whatever the file claims.</summary>
+    public int MaxBufferedRecordLength { get; init; } = DefaultMaxBufferedRecordLength;
+
+    /// <summary>16 MiB (SmbSign's largest SMB transport frame) + 64 KiB of headers.</summary>
+    public const int DefaultMaxBufferedRecordLength = Protocol.Framing.DirectTcpFraming.DefaultMaxFrameSize + (64 * 1024);
 
     /// <summary>Size of each sequential read and of the initial pooled buffer (default 1 MiB).</summary>
     public int ReadBufferSize { get; init; } = 1024 * 1024;
@@ -40,13 +51,31 @@ public abstract class CaptureFileReader : IDisposable
     /// <summary>Set when the file ended inside a record: the packets before it were returned normally.</summary>
     public CaptureTruncation? Truncation { get; private protected set; }
 
+    /// <summary>Packet records longer than <see cref="CaptureReaderOptions.MaxBufferedRecordLength"/> that were skipped
+    /// unread; null when there were none. Each still took a frame number, so later frames keep Wireshark's numbering.</summary>
+    public CaptureSkippedRecords? SkippedRecords { get; private set; }
+
+    /// <summary>Longest packet record read into memory (options, clamped to <see cref="CaptureReaderOptions.MaxRecordLength"/>).</summary>
+    private protected int BufferedRecordLimit => Math.Min(Options.MaxBufferedRecordLength, Options.MaxRecordLength);
+
+    /// <summary>Counts a packet record of <paramref name="length"/> bytes at <paramref name="offset"/> as skipped and gives
+    /// it the next frame number.</summary>
+    private protected void CountSkipped(long offset, long length)
+    {
+        PacketsRead++;
+        SkippedRecords = SkippedRecords is { } s
+            ? s with { Count = s.Count + 1, LargestLength = Math.Max(s.LargestLength, length) }
+            : new CaptureSkippedRecords(1, offset, PacketsRead, length, BufferedRecordLimit);
+    }
+
     /// <summary>Opens a capture, recognising pcap (either byte order, micro- or nanosecond) and pcapng by their magic.</summary>
     /// <exception cref="CaptureFormatException">The stream does not start with a known capture magic, or its header is invalid.</exception>
     public static CaptureFileReader Open(Stream stream, CaptureReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= new CaptureReaderOptions();
-        var input = new CaptureInput(stream, options.ReadBufferSize, options.MaxRecordLength + 64);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedRecordLength, 64 * 1024);
+        var input = new CaptureInput(stream, options.ReadBufferSize, Math.Min(options.MaxBufferedRecordLength, options.MaxRecordLength) + 64);
         try
         {
             if (!input.TryEnsure(4))

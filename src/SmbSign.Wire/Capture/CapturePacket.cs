@@ -94,3 +94,15 @@ public sealed record CaptureTruncation(long Offset, long FrameNumber, long Neede
     public override string ToString() =>
         $"the capture ends inside the record at byte offset {Offset} (frame {FrameNumber}): {Needed} bytes needed, {Available} present";
 }
+
+/// <summary>Packet records too long to be one SMB message in one frame, skipped without being read into memory.</summary>
+/// <param name="Count">How many were skipped.</param>
+/// <param name="FirstOffset">Byte offset of the first one.</param>
+/// <param name="FirstFrame">Frame number of the first one.</param>
+/// <param name="LargestLength">The longest captured length (or block length) claimed.</param>
+/// <param name="Limit">The longest record read (<see cref="CaptureReaderOptions.MaxBufferedRecordLength"/>).</param>
+public sealed record CaptureSkippedRecords(long Count, long FirstOffset, long FirstFrame, long LargestLength, int Limit)
+{
+    public override string ToString() =>
+        $"{Count} packet record(s) longer than {Limit} bytes skipped unread, the first at byte offset {FirstOffset} (frame {FirstFrame}), the longest claiming {LargestLength} bytes; no SMB message in one frame is that long";
+}

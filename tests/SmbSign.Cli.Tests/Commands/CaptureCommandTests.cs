@@ -204,7 +204,8 @@ public sealed class CaptureCommandTests
 
     [Theory]
     [InlineData("0x1 00112233\n", "keys.txt:1: the session key must be 32 or 64 hex digits")]
-    [InlineData("# comment\n\nnot-hex 00112233445566778899aabbccddeeff\n", "keys.txt:3: session id 'not-hex'")]
+    [InlineData("# comment\n\nnot-hex 00112233445566778899aabbccddeeff\n", "keys.txt:3: the session id (first field) must be 16 hex digits")]
+    [InlineData("00112233445566778899aabbccddeeff 0x1\n", "keys.txt:1: the session id (first field) must be 16 hex digits (or 0x followed by up to 16 hex digits); found 32 character(s) that look like a session key")]
     public async Task Capture_BadKeysFile_ExitTwoWithFileAndLine(string content, string expected)
     {
         string directory = Path.Combine(Path.GetTempPath(), $"smbsign-keys-{Guid.NewGuid():N}");
@@ -307,6 +308,128 @@ public sealed class CaptureCommandTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    /// <summary>The 3.1.1 capture (both sides require signing) with the READ response's SIGNED flag cleared and its
+    /// signature zeroed: what a downgrade in transit leaves behind.</summary>
+    private static async Task<string> UnsignedReadResponseCopyAsync(string directory)
+    {
+        byte[] bytes = await File.ReadAllBytesAsync(s_smb311);
+        int content = bytes.AsSpan().IndexOf("Hello from the SmbSign"u8);
+        int header = bytes.AsSpan(0, content).LastIndexOf([(byte)0xFE, (byte)'S', (byte)'M', (byte)'B']);
+        Assert.True(header > 0);
+        Assert.Equal(0x08, bytes[header + 16] & 0x08); // SMB2_FLAGS_SIGNED, [MS-SMB2] 2.2.1.2
+        bytes[header + 16] &= 0xF7;
+        Array.Clear(bytes, header + 48, 16);
+        string path = Path.Combine(directory, "smb311-read-unsigned.pcapng");
+        await File.WriteAllBytesAsync(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public async Task Capture_ExitCodes_OnTheRecordedCaptures()
+    {
+        string directory = Directory.CreateTempSubdirectory("smbsign-exit-").FullName;
+        try
+        {
+            string unsigned = await UnsignedReadResponseCopyAsync(directory);
+
+            // 0: signed throughout (verified or only counted), and unsigned where neither side required signing.
+            Assert.Equal(0, (await CliHarness.RunAsync(["capture", s_smb311])).ExitCode);
+            Assert.Equal(0, (await CliHarness.RunAsync(["capture", s_smb311, "-u", "smbsigntest"], Password())).ExitCode);
+            CliRun notRequired = await CliHarness.RunAsync(["capture", s_smb210, "--format", "json"]);
+            Assert.Equal(0, notRequired.ExitCode);
+            Assert.Contains("\"not-signed\"", notRequired.Output, StringComparison.Ordinal);
+
+            // 1: a message that had to be signed was not, with or without verification.
+            foreach (string[] extra in new string[][] { [], ["-u", "smbsigntest"] })
+            {
+                CliRun run = await CliHarness.RunAsync(["capture", unsigned, "--format", "json", .. extra], Password());
+                Assert.Equal(1, run.ExitCode);
+                using JsonDocument doc = JsonDocument.Parse(run.Output);
+                JsonElement session = Assert.Single(Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray()).GetProperty("sessions").EnumerateArray());
+                Assert.Equal(1, session.GetProperty("unsignedWhileRequired").GetInt64());
+                Assert.Contains(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "unsigned-while-required");
+                if (extra.Length > 0)
+                {
+                    Assert.Equal(0, session.GetProperty("failed").GetInt64());
+                    Assert.Equal(session.GetProperty("signed").GetInt64(), session.GetProperty("verified").GetInt64());
+                }
+            }
+
+            // 1 for a failed signature and a wrong password: Capture_TamperedReadResponse_* and Capture_WrongPassword_*.
+            // 2: not a capture, or not a regular file.
+            Assert.Equal(2, (await CliHarness.RunAsync(["capture", Path.Combine(directory, "absent.pcapng")])).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Capture_NamedPipe_ExitTwoAtOnceInsteadOfHanging()
+    {
+        string directory = Directory.CreateTempSubdirectory("smbsign-fifo-").FullName;
+        string fifo = Path.Combine(directory, "capture.pcap");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Task<CliRun> running = CliHarness.RunAsync(["capture", s_smb1, fifo]);
+        try
+        {
+            CliRun run = await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Equal($"smbsign: {fifo}: is a named pipe (FIFO), not a capture file. To read a stream, pipe it to standard input and give '-'.", run.Error.Trim());
+        }
+        finally
+        {
+            if (!running.IsCompleted)
+            {
+                // The reader is blocked in open(): give it a writer (then end of file) so the test process can exit.
+                await using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                }
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Capture_256MiBRecord_SkippedWithAWarningAndCounted()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"smbsign-big-{Guid.NewGuid():N}.pcap");
+        const uint length = 256 * 1024 * 1024;
+        // pcap header (snaplen 0, Ethernet), then one record header claiming 256 MiB captured and on the wire.
+        byte[] header = [.. Convert.FromHexString("D4C3B2A1020004000000000000000000000000000100000000000000000000000000000000000000")];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(32), length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(36), length);
+        await using (var stream = new FileStream(path, FileMode.CreateNew))
+        {
+            await stream.WriteAsync(header);
+            stream.SetLength(24 + 16 + length); // sparse: the record's bytes exist but take no disk
+        }
+
+        try
+        {
+            CliRun run = await CliHarness.RunAsync(["capture", path, "--format", "json"]);
+
+            Assert.Equal(0, run.ExitCode);
+            using JsonDocument doc = JsonDocument.Parse(run.Output);
+            Assert.Equal(1, doc.RootElement.GetProperty("files")[0].GetProperty("skippedRecords").GetInt64());
+            JsonElement finding = Assert.Single(doc.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("code").GetString() == "skipped-records");
+            Assert.Equal("warning", finding.GetProperty("severity").GetString());
+            Assert.Contains("longer than 16842752 bytes skipped unread, the first at byte offset 24 (frame 1), the longest claiming 268435456 bytes", finding.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 }

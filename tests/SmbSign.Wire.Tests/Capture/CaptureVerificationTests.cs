@@ -209,10 +209,12 @@ public sealed class CaptureVerificationTests
 
     [Theory]
     [InlineData("1900000000100000", 1, "expected 'SESSION_ID SESSION_KEY'")]
-    [InlineData("19000000001000 270E1BA896585EEB7AF3472D3B4C75A7", 1, "is not 16 hex digits")]
+    [InlineData("19000000001000 270E1BA896585EEB7AF3472D3B4C75A7", 1, "must be 16 hex digits")]
     [InlineData("# ok\n0x19 270E1BA8", 2, "must be 32 or 64 hex digits")]
     [InlineData("0x19 zz0E1BA896585EEB7AF3472D3B4C75A7", 1, "not all hex digits")]
-    [InlineData("\n\nxyz 270E1BA896585EEB7AF3472D3B4C75A7", 3, "session id 'xyz'")]
+    [InlineData("\n\nxyz 270E1BA896585EEB7AF3472D3B4C75A7", 3, "found 3 character(s) that are not all hex digits")]
+    [InlineData("# swapped columns\n270E1BA896585EEB7AF3472D3B4C75A7 1900000000100000", 2, "are the two columns swapped?")]
+    [InlineData("270E1BA896585EEB7AF3472D3B4C75A7270E1BA896585EEB7AF3472D3B4C75A7 0x19", 1, "found 64 character(s)")]
     public void LoadKeysFile_BadLine_NamesFileAndLineAndNeverTheKey(string text, int line, string expected)
     {
         using CaptureCredentials credentials = CaptureCredentials.Empty();

@@ -105,8 +105,11 @@ public sealed class CaptureCredentials : IDisposable
             string idHex = numericOnly ? idText[2..] : idText;
             if (idHex.Length is 0 or > 16 || !IsHex(idHex) || (!numericOnly && idHex.Length != 16))
             {
+                // Not echoed either: with the columns swapped this field holds the session key.
+                bool looksLikeKey = IsHex(idText) && idText.Length is 32 or 64;
                 throw new CaptureKeysFileException(
-                    $"{fileName}:{lineNumber}: session id '{Shorten(idText)}' is not 16 hex digits (or 0x followed by up to 16 hex digits).");
+                    $"{fileName}:{lineNumber}: the session id (first field) must be 16 hex digits (or 0x followed by up to 16 hex digits); found {idText.Length} character(s)" +
+                    (looksLikeKey ? " that look like a session key: are the two columns swapped? (expected 'SESSION_ID SESSION_KEY')." : IsHex(idHex) ? "." : " that are not all hex digits."));
             }
 
             if (!IsHex(keyText) || keyText.Length is not (32 or 64))
@@ -182,8 +185,6 @@ public sealed class CaptureCredentials : IDisposable
         field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Trim() : field;
 
     private static bool IsHex(string text) => text.Length > 0 && text.All(char.IsAsciiHexDigit);
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static ulong ReverseBytes(ulong value) => System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(value);
 }

@@ -241,4 +241,8 @@ public sealed record CaptureSummary(
 
     /// <summary>Sessions whose captured AUTHENTICATE does not match the given password.</summary>
     public long WrongPasswordSessions => Connections.Sum(c => c.Sessions.Count(s => s.KeyStatus == SessionKeyStatus.WrongPassword));
+
+    /// <summary>Messages that were not signed although signing was required ([MS-SMB2] 3.2.4.1.1, 3.3.4.1.1), over all
+    /// sessions; sessions where this cannot be told count 0.</summary>
+    public long UnsignedWhileRequired => Connections.Sum(c => c.Sessions.Sum(s => s.UnsignedWhileRequired ?? 0));
 }

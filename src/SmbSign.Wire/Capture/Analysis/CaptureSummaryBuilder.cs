@@ -133,6 +133,13 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                     "truncated", FindingSeverity.Warning,
                     $"{source.Source}: {truncation}; the packets before it were analysed.", null, null, [truncation.FrameNumber]));
             }
+
+            if (source.Run.SkippedRecords is { } skipped)
+            {
+                findings.Add(new CaptureFinding(
+                    "skipped-records", FindingSeverity.Warning,
+                    $"{source.Source}: {skipped}.", null, null, [skipped.FirstFrame]));
+            }
         }
 
         if (_gaps > 0)

@@ -72,7 +72,26 @@ public sealed class PcapFileReader : CaptureFileReader
 
     public override bool TryReadPacket(out CapturePacket packet)
     {
+        while (true)
+        {
+            if (TryReadRecord(out packet, out bool skipped))
+            {
+                return true;
+            }
+
+            if (!skipped)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Reads one record: a packet (true), a skipped oversized record (false, <paramref name="skipped"/> set),
+    /// or the end of the file (false).</summary>
+    private bool TryReadRecord(out CapturePacket packet, out bool skipped)
+    {
         packet = default;
+        skipped = false;
         long offset = Input.Position;
         if (!Input.TryEnsure(RecordHeaderSize))
         {
@@ -95,6 +114,21 @@ public sealed class PcapFileReader : CaptureFileReader
             throw new CaptureFormatException(
                 $"pcap record {PacketsRead + 1} claims {capturedLength} captured bytes, more than the limit of {_recordLimit} " +
                 $"(snaplen {SnapLength}); the file is corrupt or not pcap", offset);
+        }
+
+        if (capturedLength > (uint)BufferedRecordLimit)
+        {
+            // Longer than any SMB message in one frame: skip it without buffering (seek in a file, read through a pipe).
+            CountSkipped(offset, capturedLength);
+            Input.Advance(RecordHeaderSize);
+            if (!Input.Skip(capturedLength))
+            {
+                Truncation = new CaptureTruncation(offset, PacketsRead, RecordHeaderSize + (long)capturedLength, Input.Position - offset);
+                return false;
+            }
+
+            skipped = true;
+            return false;
         }
 
         int total = RecordHeaderSize + (int)capturedLength;

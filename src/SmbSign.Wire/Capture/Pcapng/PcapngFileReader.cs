@@ -96,6 +96,27 @@ public sealed class PcapngFileReader : CaptureFileReader
                 continue;
             }
 
+            if (length > (uint)BufferedRecordLimit)
+            {
+                if (!isPacket)
+                {
+                    // An interface description cannot be skipped (later packets refer to it by index), and no real one
+                    // comes near this size.
+                    throw new CaptureFormatException(
+                        $"pcapng Interface Description Block claims a total length of {length} bytes, more than the {BufferedRecordLimit} SmbSign reads; the file is corrupt", offset);
+                }
+
+                // Longer than any SMB message in one frame: skip it without buffering (seek in a file, read through a pipe).
+                CountSkipped(offset, length);
+                if (!Input.Skip(length))
+                {
+                    Truncation = new CaptureTruncation(offset, PacketsRead, length, Input.Position - offset);
+                    return false;
+                }
+
+                continue;
+            }
+
             if (!Input.TryEnsure((int)length))
             {
                 Truncation = new CaptureTruncation(offset, PacketsRead + 1, length, Input.Available);
@@ -166,10 +187,11 @@ public sealed class PcapngFileReader : CaptureFileReader
         }
 
         uint length = bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(head[4..]) : BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
-        if (length < 28 || length % 4 != 0 || length > (uint)Options.MaxRecordLength)
+        // Read whole (its options are small in any real file), so bounded by what SmbSign buffers.
+        if (length < 28 || length % 4 != 0 || length > (uint)BufferedRecordLimit)
         {
             throw new CaptureFormatException(
-                $"pcapng Section Header Block has total length {length}; it must be a multiple of 4 between 28 and {Options.MaxRecordLength}", offset);
+                $"pcapng Section Header Block has total length {length}; it must be a multiple of 4 between 28 and {BufferedRecordLimit}", offset);
         }
 
         needed = length;

@@ -34,7 +34,11 @@ public sealed record SmbCaptureOptions
 /// <param name="Bytes">Bytes read from the stream.</param>
 /// <param name="Statistics">Packet, TCP and SMB counters.</param>
 /// <param name="Truncation">Set when the file ended inside a record (the packets before it were processed).</param>
-public sealed record CaptureRunResult(CaptureFileFormat Format, long Packets, long Bytes, CaptureStatistics Statistics, CaptureTruncation? Truncation);
+public sealed record CaptureRunResult(CaptureFileFormat Format, long Packets, long Bytes, CaptureStatistics Statistics, CaptureTruncation? Truncation)
+{
+    /// <summary>Packet records too long to hold an SMB message, skipped unread (null when none were).</summary>
+    public CaptureSkippedRecords? SkippedRecords { get; init; }
+}
 
 /// <summary>Per-connection SMB state: one extractor per direction and the auto-detection budget.</summary>
 internal sealed class SmbConnectionState
@@ -110,7 +114,10 @@ public sealed class SmbCapturePipeline : ITcpStreamConsumer
 
         pipeline.Complete();
         progress?.Report(reader.BytesRead);
-        return new CaptureRunResult(reader.Format, reader.PacketsRead, reader.BytesRead, pipeline.Statistics, reader.Truncation);
+        return new CaptureRunResult(reader.Format, reader.PacketsRead, reader.BytesRead, pipeline.Statistics, reader.Truncation)
+        {
+            SkippedRecords = reader.SkippedRecords,
+        };
     }
 
     /// <summary>Decodes one packet and feeds its TCP payload to reassembly (which may emit messages).</summary>

@@ -103,6 +103,62 @@ public sealed class PcapFileReaderTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TryReadPacket_256MiBRecordWithSnaplenZero_SkipsItUnbufferedAndCountsIt(bool seekable)
+    {
+        // One record claims (and really has) 256 MiB: longer than any SMB message in one frame. It is skipped (seeked
+        // past in a file, read through a small buffer from a pipe), the next record keeps Wireshark's frame number 3.
+        const uint length = 256 * 1024 * 1024;
+        byte[] head = Write(false, false, (0, s_first));
+        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(16), 0); // snaplen 0
+        byte[] record = new byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(12), length);
+        byte[] tail = Write(false, false, (5, s_second))[24..];
+        var stream = new SparseStream([.. head, .. record], length, tail, seekable);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        using CaptureFileReader reader = CaptureFileReader.Open(stream);
+        Assert.True(reader.TryReadPacket(out CapturePacket first));
+        Assert.True(reader.TryReadPacket(out CapturePacket third));
+        Assert.False(reader.TryReadPacket(out _));
+
+        Assert.Equal(1, first.FrameNumber);
+        Assert.Equal(3, third.FrameNumber);
+        Assert.Equal(s_second.Length, third.Data.Length);
+        Assert.Null(reader.Truncation);
+        CaptureSkippedRecords skipped = Assert.IsType<CaptureSkippedRecords>(reader.SkippedRecords);
+        Assert.Equal(1, skipped.Count);
+        Assert.Equal(2, skipped.FirstFrame);
+        Assert.Equal(head.Length, skipped.FirstOffset);
+        Assert.Equal(length, skipped.LargestLength);
+        Assert.Equal(CaptureReaderOptions.DefaultMaxBufferedRecordLength, skipped.Limit);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
+        Assert.True(seekable ? stream.BytesRead < 8 * 1024 * 1024 : stream.BytesRead > length);
+    }
+
+    [Fact]
+    public void TryReadPacket_OversizedLastRecordCutShort_ReportsTruncation()
+    {
+        byte[] head = Write(false, false, (0, s_first));
+        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(16), 0);
+        byte[] record = new byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(8), 100_000_000);
+        var stream = new SparseStream([.. head, .. record], 1000, [], seekable: true);
+
+        using CaptureFileReader reader = CaptureFileReader.Open(stream);
+        Assert.True(reader.TryReadPacket(out _));
+        Assert.False(reader.TryReadPacket(out _));
+
+        CaptureTruncation truncation = Assert.IsType<CaptureTruncation>(reader.Truncation);
+        Assert.Equal(head.Length, truncation.Offset);
+        Assert.Equal(2, truncation.FrameNumber);
+        Assert.Equal(16 + 1000, truncation.Available);
+        Assert.Equal(1, reader.SkippedRecords?.Count);
+    }
+
+    [Theory]
     [InlineData("empty file", "", "empty")]
     [InlineData("three bytes", "D4C3B2", "only 3 byte(s)")]
     [InlineData("GIF", "474946383961", "magic 47494638")]

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using SmbSign.Wire.Capture;
 using SmbSign.Wire.Capture.Pcapng;
 
@@ -135,6 +136,7 @@ public sealed class PcapngFileReaderTests
             { "byte-order magic wrong", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 8, [0x11, 0x22, 0x33, 0x44]), 8, "byte-order magic 11223344" },
             { "SHB length not a multiple of 4", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [29, 0, 0, 0]), 0, "total length 29" },
             { "SHB length 1 GiB", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [0, 0, 0, 0x40]), 0, "total length 1073741824" },
+            { "SHB length 64 MiB (read whole, so bounded like a packet)", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 4, [0, 0, 0, 0x04]), 0, "total length 67108864; it must be a multiple of 4 between 28 and 16842752" },
             { "SHB trailer differs", Patch(new PcapngTestWriter().SectionHeader().ToArray(), 24, [32, 0, 0, 0]), 0, "28 at its start but 32 at its end" },
             { "pcapng version 2", new PcapngTestWriter().SectionHeader(major: 2).ToArray(), 12, "pcapng version 2.0" },
             { "block length 1 GiB", [.. good, .. new PcapngTestWriter().BlockHeaderOnly(6, 0x4000_0000).ToArray()], good.Length, "1073741824 bytes, more than the limit" },
@@ -203,6 +205,59 @@ public sealed class PcapngFileReaderTests
         Assert.True(reader.TryReadPacket(out _));
         Assert.False(reader.TryReadPacket(out _));
         Assert.Equal(head.Length, reader.Truncation?.Offset);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TryReadPacket_256MiBPacketBlock_SkipsItUnbufferedAndCountsIt(bool seekable)
+    {
+        const uint length = 256 * 1024 * 1024;
+        byte[] head = new PcapngTestWriter().SectionHeader().Interface(LinkType.Ethernet, snapLength: 0).Enhanced(0, 0, s_packet).ToArray();
+        byte[] epb = new byte[28];
+        BinaryPrimitives.WriteUInt32LittleEndian(epb, 6);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(4), length);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(20), length - 32);
+        BinaryPrimitives.WriteUInt32LittleEndian(epb.AsSpan(24), length - 32);
+        byte[] trailer = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, length);
+        byte[] tail = [.. trailer, .. new PcapngTestWriter().Enhanced(0, 1, s_packet).ToArray()];
+        var stream = new SparseStream([.. head, .. epb], length - 28 - 4, tail, seekable);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        using CaptureFileReader reader = CaptureFileReader.Open(stream);
+        Assert.True(reader.TryReadPacket(out CapturePacket first));
+        Assert.True(reader.TryReadPacket(out CapturePacket third));
+        Assert.False(reader.TryReadPacket(out _));
+
+        Assert.Equal(1, first.FrameNumber);
+        Assert.Equal(3, third.FrameNumber);
+        Assert.Equal(s_packet, third.Data.ToArray());
+        Assert.Null(reader.Truncation);
+        CaptureSkippedRecords skipped = Assert.IsType<CaptureSkippedRecords>(reader.SkippedRecords);
+        Assert.Equal(1, skipped.Count);
+        Assert.Equal(2, skipped.FirstFrame);
+        Assert.Equal(head.Length, skipped.FirstOffset);
+        Assert.Equal(length, skipped.LargestLength);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
+    }
+
+    [Fact]
+    public void TryReadPacket_OversizedInterfaceDescription_ThrowsWithOffset()
+    {
+        byte[] head = new PcapngTestWriter().SectionHeader().ToArray();
+        byte[] idb = new PcapngTestWriter().BlockHeaderOnly(1, 64 * 1024 * 1024).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<CaptureFormatException>(() =>
+        {
+            using CaptureFileReader reader = CaptureFileReader.Open(new SparseStream([.. head, .. idb], 64 * 1024 * 1024, [], seekable: true));
+            reader.TryReadPacket(out _);
+        });
+
+        Assert.Equal(head.Length, error.Offset);
+        Assert.Contains("Interface Description Block claims a total length of 67108864 bytes", error.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * 1024 * 1024);
     }
 
