@@ -185,15 +185,15 @@ internal sealed class TableWriter : ScanWriter
         _ => "?",
     };
 
-    private void Emit(IReadOnlyList<string> cells, bool header)
+    private void Emit(string[] cells, bool header)
     {
         _line.Clear();
-        for (int i = 0; i < cells.Count; i++)
+        for (int i = 0; i < cells.Length; i++)
         {
             // No line breaks or control characters from the wire inside a cell: one row, one line.
             string cell = Clean(cells[i]);
             _line.Append(cell);
-            if (i < cells.Count - 1)
+            if (i < cells.Length - 1)
             {
                 _line.Append(' ', Math.Max(Math.Max(s_widths[i], Columns[i].Length) - cell.Length, 0) + 2);
             }

@@ -90,9 +90,12 @@ public sealed class SmbClientSession
         }
 
         // Each probe on its own connection: a server may answer a mis-signed request by disconnecting, and the
-        // session that produced the report above stays untouched.
-        EnforcementProbe unsigned = await ProbeAsync(options, password, EnforcementProbeKind.Unsigned, cancellationToken).ConfigureAwait(false);
-        EnforcementProbe badSignature = await ProbeAsync(options, password, EnforcementProbeKind.BadSignature, cancellationToken).ConfigureAwait(false);
+        // session that produced the report above stays untouched. The probes ask what the server enforces, so they
+        // never require signing themselves: a client that sends SIGNING_REQUIRED makes even a server that does not
+        // require signing sign (and check) that session ([MS-SMB2] 3.3.5.5.3).
+        SmbClientOptions probeOptions = options with { RequireSigning = false };
+        EnforcementProbe unsigned = await ProbeAsync(probeOptions, password, EnforcementProbeKind.Unsigned, cancellationToken).ConfigureAwait(false);
+        EnforcementProbe badSignature = await ProbeAsync(probeOptions, password, EnforcementProbeKind.BadSignature, cancellationToken).ConfigureAwait(false);
         return report with { Probes = [unsigned, badSignature] };
     }
 

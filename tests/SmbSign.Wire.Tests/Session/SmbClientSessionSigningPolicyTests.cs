@@ -86,6 +86,9 @@ public sealed class SmbClientSessionSigningPolicyTests
         Assert.Empty(report.Failures);
         Assert.False(report.ServerRequiresSigning);
         Assert.Contains("the server does not require signing (signed because this client required it)", report.Reason, StringComparison.Ordinal);
+
+        // The probes ask as a client that does not require signing: the server serves its unsigned request.
+        Assert.Contains(report.Probes!, p => p.Kind == EnforcementProbeKind.Unsigned && !p.Rejected && p.Outcome == ProbeOutcome.Answered);
     }
 
     [Fact]
