@@ -171,7 +171,14 @@ public sealed class SmbProber
         private string _phase = "resolve";
         private Task<(Smb1Posture Posture, string? ServerName, string? Domain)>? _smb1Probe;
 
-        public void Fail(ProbeErrorKind kind, string message) => _error ??= new ProbeError(kind, _phase, message);
+        public void Fail(ProbeErrorKind kind, string message)
+        {
+            _error ??= new ProbeError(kind, _phase, message);
+
+            // A reset is an answer from a TCP peer, even when it arrives before the connect completes: the host is
+            // reachable, as it is when the reset comes after the connect.
+            _reachable |= kind == ProbeErrorKind.ConnectionReset;
+        }
 
         public async Task RunAsync(CancellationToken token)
         {
