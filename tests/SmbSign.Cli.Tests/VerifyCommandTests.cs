@@ -40,6 +40,38 @@ public sealed class VerifyCommandTests : IClassFixture<VerifyCommandTests.Server
     }
 
     [Fact]
+    public async Task Verify_MandatoryServerJson_ProbesBothRejected()
+    {
+        CliRun run = await CliHarness.RunAsync(["verify", Target(_servers.Mandatory), "-u", _servers.Mandatory.User, "--format", "json"], PasswordEnvironment);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement[] probes = [.. json.RootElement.GetProperty("probes").EnumerateArray()];
+        Assert.Equal(["unsigned", "bad-signature"], probes.Select(p => p.GetProperty("kind").GetString()));
+        Assert.All(probes, p =>
+        {
+            Assert.Equal("ECHO", p.GetProperty("command").GetString());
+            Assert.True(p.GetProperty("rejected").GetBoolean());
+            Assert.Equal("0xC0000022", p.GetProperty("status").GetString());
+        });
+        Assert.Equal("enforced", json.RootElement.GetProperty("verdict").GetString());
+        Assert.False(json.RootElement.TryGetProperty("probesSkipped", out _));
+    }
+
+    [Fact]
+    public async Task Verify_NoProbe_UntestedExitOne()
+    {
+        CliRun run = await CliHarness.RunAsync(["verify", Target(_servers.Mandatory), "-u", _servers.Mandatory.User, "--no-probe", "--format", "json"], PasswordEnvironment);
+
+        Assert.Equal(ExitCodes.Findings, run.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        Assert.False(json.RootElement.GetProperty("enforced").GetBoolean());
+        Assert.Equal("untested", json.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("probes").GetArrayLength());
+        Assert.Contains("--no-probe", json.RootElement.GetProperty("probesSkipped").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_VerboseJson_HasMessageLog()
     {
         CliRun run = await CliHarness.RunAsync(["verify", Target(_servers.Mandatory), "-u", _servers.Mandatory.User, "--verbose", "--format", "json"], PasswordEnvironment);

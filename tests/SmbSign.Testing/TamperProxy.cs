@@ -29,17 +29,22 @@ public sealed class TamperProxy : IAsyncDisposable
     private readonly IPEndPoint _upstream;
     private readonly Func<ProxiedMessage, bool> _shouldTamper;
     private readonly Func<ProxiedMessage, int, int>? _chooseOffset;
+    private readonly RewriteMessage? _rewrite;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private readonly List<ProxiedMessage> _seen = [];
     private readonly List<ProxiedMessage> _tampered = [];
     private readonly Task _acceptLoop;
 
-    private TamperProxy(IPEndPoint upstream, Func<ProxiedMessage, bool> shouldTamper, Func<ProxiedMessage, int, int>? chooseOffset)
+    /// <summary>Rewrites a server message in place; returns true when it changed it (it then counts as tampered).</summary>
+    public delegate bool RewriteMessage(ProxiedMessage message, Span<byte> bytes);
+
+    private TamperProxy(IPEndPoint upstream, Func<ProxiedMessage, bool> shouldTamper, Func<ProxiedMessage, int, int>? chooseOffset, RewriteMessage? rewrite = null)
     {
         _upstream = upstream;
         _shouldTamper = shouldTamper;
         _chooseOffset = chooseOffset;
+        _rewrite = rewrite;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
@@ -84,6 +89,15 @@ public sealed class TamperProxy : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(shouldTamper);
         return new TamperProxy(upstream, shouldTamper, chooseOffset);
+    }
+
+    /// <summary>Starts a proxy that hands every server message (NBSS prefix removed) to <paramref name="rewrite"/>, which
+    /// may change it in place (e.g. set a bit in a NEGOTIATE response) without changing its length.</summary>
+    public static TamperProxy StartRewriting(IPEndPoint upstream, RewriteMessage rewrite)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(rewrite);
+        return new TamperProxy(upstream, _ => false, null, rewrite);
     }
 
     /// <summary>A predicate for "the <paramref name="n"/>th signed server message (0-based)".</summary>
@@ -208,7 +222,11 @@ public sealed class TamperProxy : IAsyncDisposable
                     {
                         index++;
                         bool tamper = _shouldTamper(info);
-                        if (tamper)
+                        if (_rewrite is not null)
+                        {
+                            tamper = _rewrite(info, message.Span);
+                        }
+                        else if (tamper)
                         {
                             int headerSize = info.IsSmb1 ? 32 : 64;
                             int offset = _chooseOffset?.Invoke(info, payloadLength) ?? payloadLength - 1;

@@ -43,6 +43,21 @@ internal sealed class ScanClientOutcome
 
             foreach (Observation observation in result.Observations)
             {
+                // A Samba client (smb.conf): 'client signing' is its signing policy; the outcome engine applies Samba's
+                // own rules to it (Samba and Windows differ for SMB1).
+                if (observation.Native is { Scheme: NativeSchemes.SmbConf, Name: "client signing" } native
+                    && (native.Section is null || native.Section.Equals("global", StringComparison.OrdinalIgnoreCase))
+                    && observation.NativeValue is { } sambaValue)
+                {
+                    if (!SambaSigningModeInfo.TryParse(sambaValue.Normalized, out SambaSigningMode mode) && !SambaSigningModeInfo.TryParse(sambaValue.Text, out mode))
+                    {
+                        throw new CliException($"--client-config: {observation.Location}: 'client signing = {sambaValue.Text}' is not a Samba signing value (disabled, if_required, desired, required, default).");
+                    }
+
+                    client = client with { SambaSigning = mode };
+                    continue;
+                }
+
                 if (observation.Kind != ObservationKind.Value || observation.Registry is not { } identity
                     || observation.Value is not { } value || !value.TryGetNumber(out long number))
                 {
@@ -79,9 +94,14 @@ internal sealed class ScanClientOutcome
 
         if (posture.Smb1.Enabled == true && posture.Smb1.Signing is { } smb1)
         {
-            ServerPolicy server = new ServerPolicy(OsProfiles.Get("samba"))
-                .With("server.RequireSecuritySignature", smb1 == SmbSign.Protocol.Smb1.Smb1SigningState.Required)
-                .With("server.EnableSecuritySignature", smb1 != SmbSign.Protocol.Smb1.Smb1SigningState.Disabled);
+            // No signing bit on the wire is Samba's 'server signing = disabled' or a Windows server with both values 0;
+            // the scan cannot tell them apart and takes the one that fails more clients (a Windows client that requires
+            // signing disconnects from Samba 'disabled'), as fix's impact analysis does.
+            ServerPolicy server = smb1 == SmbSign.Protocol.Smb1.Smb1SigningState.Disabled
+                ? new ServerPolicy(OsProfiles.Get("samba")) { SambaSigning = SambaSigningMode.Disabled }
+                : new ServerPolicy(OsProfiles.Get("samba"))
+                    .With("server.RequireSecuritySignature", smb1 == SmbSign.Protocol.Smb1.Smb1SigningState.Required)
+                    .With("server.EnableSecuritySignature", true);
             return Render(SigningOutcomeEngine.Evaluate(_client, server, Dialect.Smb1));
         }
 

@@ -88,7 +88,12 @@ internal static class ScanCommand
         long count = 0, reachable = 0, relayTargets = 0, errors = 0, undetermined = 0;
 
         using OutputTarget target = OutputTarget.Open(settings.Output, services.Out);
-        ScanWriter writer = ScanWriter.Create(settings.Format, target.Writer, settings.Output is null && settings.Format == OutputFormat.Table ? services.Console : null);
+        bool toTerminal = settings.Output is null && services.IsInteractive;
+        ScanWriter writer = ScanWriter.Create(
+            settings.Format,
+            target.Writer,
+            maxWidth: settings.Output is null ? LineWidth(services, toTerminal) : null,
+            color: toTerminal && services.Console.Profile.Capabilities.Ansi && services.GetEnvironmentVariable("NO_COLOR") is null or "");
 
         async Task ConsumeAsync(Action? onRow)
         {
@@ -123,7 +128,8 @@ internal static class ScanCommand
             }
         }
 
-        bool showProgress = services.IsInteractive && (settings.Format == OutputFormat.Table || settings.Output is not null);
+        // The table streams its rows to the terminal, which shows the progress; a report written to a file gets a bar.
+        bool showProgress = services.IsInteractive && settings.Output is not null;
         if (showProgress)
         {
             await services.Console.Progress()
@@ -155,6 +161,18 @@ internal static class ScanCommand
         }
 
         return relayTargets > 0 || undetermined > 0 ? ExitCodes.Findings : ExitCodes.Success;
+    }
+
+    /// <summary>The width table lines are cut at: COLUMNS when set to a positive number (as ls and ps honour it), else the
+    /// terminal's width on a terminal; null (never cut) when the output is redirected without COLUMNS.</summary>
+    private static int? LineWidth(CliServices services, bool toTerminal)
+    {
+        if (int.TryParse(services.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out int columns) && columns > 0)
+        {
+            return columns;
+        }
+
+        return toTerminal ? services.Console.Profile.Width : null;
     }
 
     private static (TargetSource, ScanOptions, ProbeOptions) Validate(CliServices services, ScanSettings settings)

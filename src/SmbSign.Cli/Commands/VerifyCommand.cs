@@ -43,6 +43,10 @@ internal static class VerifyCommand
             Description = "Timeout per operation in milliseconds",
             DefaultValueFactory = _ => 10_000,
         };
+        Option<bool> noProbe = new("--no-probe")
+        {
+            Description = "Skip the enforcement probes (an unsigned and a wrongly signed request, each on its own connection); the verdict is then at best 'untested'",
+        };
         Option<bool> verbose = new("--verbose")
         {
             Description = "List every message (command, direction, signed, verified)",
@@ -79,9 +83,9 @@ internal static class VerifyCommand
             }
         });
 
-        Command command = new("verify", "Prove signing end to end: authenticate, sign every request, verify every response, report dialect, algorithm and verdict. Exit 0 enforced, 1 not enforced or a signature failed, 2 usage/connection/logon error.")
+        Command command = new("verify", "Prove signing end to end: authenticate, sign every request, verify every response, report dialect, algorithm and verdict. Then probe enforcement: send an unsigned and a wrongly signed request and check the server refuses both. Exit 0 enforced, 1 not enforced or untested or a signature failed, 2 usage/connection/logon error.")
         {
-            target, user, dialect, algorithm, requireSigning, timeout, verbose, passwordFile, read, format,
+            target, user, dialect, algorithm, requireSigning, timeout, noProbe, verbose, passwordFile, read, format,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -121,6 +125,7 @@ internal static class VerifyCommand
                 RequireSigning = parseResult.GetValue(requireSigning),
                 Timeout = TimeSpan.FromMilliseconds(parseResult.GetValue(timeout)),
                 ReadPath = parseResult.GetValue(read),
+                ProbeEnforcement = !parseResult.GetValue(noProbe),
             };
 
             var client = new SmbClientSession(services.Time);

@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Spectre.Console;
 
 namespace SmbSign.Cli.Rendering;
 
 /// <summary>Streams scan rows in one format. JSON is an array written element by element, JSONL one object per line,
-/// CSV one line per target; the table collects rows (display strings only) and renders at the end.</summary>
+/// CSV one line per target, the table one fixed-width line per target: nothing is collected, memory stays flat.</summary>
 internal abstract class ScanWriter
 {
     public abstract void Write(ScanRow row);
@@ -15,12 +14,16 @@ internal abstract class ScanWriter
     {
     }
 
-    public static ScanWriter Create(OutputFormat format, TextWriter output, IAnsiConsole? console) => format switch
+    /// <param name="format">The output format.</param>
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="maxWidth">Table only: cut lines longer than this; null never cuts.</param>
+    /// <param name="color">Table only: colour the verdicts.</param>
+    public static ScanWriter Create(OutputFormat format, TextWriter output, int? maxWidth = null, bool color = false) => format switch
     {
         OutputFormat.Json => new JsonArrayWriter(output),
         OutputFormat.Jsonl => new JsonLinesWriter(output),
         OutputFormat.Csv => new CsvWriter(output),
-        _ => new TableWriter(output, console),
+        _ => new TableWriter(output, maxWidth, color),
     };
 }
 
@@ -97,97 +100,126 @@ internal sealed class CsvWriter : ScanWriter
     }
 }
 
-/// <summary>The human table. Signing is spelled "required" / "not required" for SMB1 and SMB2 separately.</summary>
-internal sealed class TableWriter(TextWriter output, IAnsiConsole? console) : ScanWriter
+/// <summary>The human table, streamed: the header first, then one line per target as it completes, then the summary,
+/// so memory stays flat however many targets there are (like jsonl). Every row is exactly one line: columns have fixed
+/// widths (a longer value pushes the rest of its line right; it is never wrapped), and when a width is known (COLUMNS,
+/// or the terminal's width) a line longer than it is cut at the end with "…", never broken onto a second line.
+/// Signing per family is spelled as nmap's smb-security-mode / smb2-security-mode tell it apart: "required",
+/// "not required" (signing enabled, not required), "disabled" (signing disabled); "no SMB1" / "no SMB2" when the
+/// server does not speak that family.</summary>
+internal sealed class TableWriter : ScanWriter
 {
-    private readonly List<string[]> _rows = [];
+    public static readonly string[] Columns = ["Target", "SMB1 signing", "SMB2 signing", "Relay", "Dialect", "Sign alg", "Name", "Note"];
 
-    public static readonly string[] Columns = ["Target", "SMB1 signing", "SMB2 signing", "Dialect", "Sign alg", "Name", "Relay", "Note"];
+    /// <summary>Every value of the signing, relay, dialect and algorithm columns fits; Target fits an IPv4 address with a
+    /// port, Name a NetBIOS name. The first six columns fit in 80 characters, so a cut line keeps the verdicts.</summary>
+    private static readonly int[] s_widths = [21, 12, 12, 5, 7, 11, 15, 0];
 
-    public override void Write(ScanRow row)
+    private const string Red = "\u001b[31m";
+    private const string Green = "\u001b[32m";
+    private const string Reset = "\u001b[0m";
+
+    private readonly TextWriter _output;
+    private readonly int? _maxWidth;
+    private readonly bool _color;
+    private readonly StringBuilder _line = new();
+
+    /// <param name="output">Where lines go.</param>
+    /// <param name="maxWidth">Cut lines longer than this (COLUMNS or the terminal width); null never cuts.</param>
+    /// <param name="color">Colour the verdict cells with ANSI escapes (a colour terminal only).</param>
+    public TableWriter(TextWriter output, int? maxWidth = null, bool color = false)
+    {
+        _output = output;
+        _maxWidth = maxWidth is > 0 ? maxWidth : null;
+        _color = color;
+        Emit(Columns, header: true);
+        Emit([.. s_widths.Select((w, i) => new string('-', Math.Max(w, Columns[i].Length)))], header: true);
+    }
+
+    public override void Write(ScanRow row) => Emit(Cells(row), header: false);
+
+    public override void Complete(ScanSummary summary) => _output.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{summary.Targets} target(s): {summary.Reachable} reachable, {summary.RelayTargets} relay target(s) (signing not required), {summary.Errors} error(s)."));
+
+    /// <summary>The display cells of one row, in <see cref="Columns"/> order.</summary>
+    public static string[] Cells(ScanRow row)
     {
         string smb1 = row.Smb1.Enabled switch
         {
-            true => row.Smb1.Signing == "required" ? "required" : row.Smb1.Signing is null ? "?" : "not required",
-            false => "off",
+            true => Signing(row.Smb1.Signing),
+            false => "no SMB1",
 
-            // An SMB2 server that does not require signing is probed for SMB1 only with --deep.
+            // An SMB2 server that does not require signing is a relay target whatever SMB1 says: SMB1 is asked only with --deep.
             null when row.Error is null && row.Smb2.Enabled == true => "not checked",
             null => "?",
         };
         string smb2 = row.Smb2.Enabled switch
         {
-            true => row.Smb2.Signing == "required" ? "required" : row.Smb2.Signing is null ? "?" : "not required",
-            false => "off",
+            true => Signing(row.Smb2.Signing),
+            false => "no SMB2",
             null => "?",
         };
         string target = row.Target.Contains(':', StringComparison.Ordinal) ? $"[{row.Target}]:{row.Port}" : $"{row.Target}:{row.Port}";
-        string note = row.Error is { } e ? $"{e.Kind} ({e.Phase})" : row.ClientOutcome ?? string.Empty;
+        string note = row.Error is { } e ? $"{e.Kind} ({e.Phase})" : row.ClientOutcome is { } outcome ? "client: " + outcome : string.Empty;
         if (!row.Reachable && row.Error is null)
         {
             note = "unreachable";
         }
 
-        _rows.Add(
+        return
         [
-            target, row.Reachable ? smb1 : "-", row.Reachable ? smb2 : "-", row.Smb2.Dialect ?? string.Empty, row.Smb2.SigningAlgorithm ?? string.Empty,
+            target, row.Reachable ? smb1 : "-", row.Reachable ? smb2 : "-",
+            row.RelayTarget switch { true => "YES", false => "no", null => "?" },
+            row.Smb2.Dialect ?? string.Empty, row.Smb2.SigningAlgorithm ?? string.Empty,
             row.Host.NetbiosName is null ? string.Empty : row.Host.Domain is null || row.Host.Domain == row.Host.NetbiosName ? row.Host.NetbiosName : $"{row.Host.Domain}\\{row.Host.NetbiosName}",
-            row.RelayTarget switch { true => "YES", false => "no", null => "?" }, note,
-        ]);
+            note,
+        ];
     }
 
-    public override void Complete(ScanSummary summary)
+    private static string Signing(string? state) => state switch
     {
-        string footer = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{summary.Targets} target(s): {summary.Reachable} reachable, {summary.RelayTargets} relay target(s) (signing not required), {summary.Errors} error(s).");
-        if (console is not null)
-        {
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (string column in Columns)
-            {
-                table.AddColumn(column);
-            }
+        "required" => "required",
+        "enabled" => "not required",
+        "disabled" => "disabled",
+        _ => "?",
+    };
 
-            foreach (string[] row in _rows)
-            {
-                table.AddRow(row.Select(cell => new Markup(Style(cell))).ToArray());
-            }
-
-            console.Write(table);
-            console.WriteLine(footer);
-            return;
-        }
-
-        // Plain text (for -o FILE): fixed-width columns.
-        int[] widths = Columns.Select((c, i) => Math.Max(c.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r[i].Length))).ToArray();
-        var line = new StringBuilder();
-        void Emit(IReadOnlyList<string> cells)
-        {
-            line.Clear();
-            for (int i = 0; i < cells.Count; i++)
-            {
-                line.Append(i == cells.Count - 1 ? cells[i] : cells[i].PadRight(widths[i] + 2));
-            }
-
-            output.WriteLine(line.ToString().TrimEnd());
-        }
-
-        Emit(Columns);
-        Emit(widths.Select(w => new string('-', w)).ToArray());
-        foreach (string[] row in _rows)
-        {
-            Emit(row);
-        }
-
-        output.WriteLine(footer);
-    }
-
-    private static string Style(string cell)
+    private void Emit(string[] cells, bool header)
     {
-        string escaped = Markup.Escape(cell);
-        return cell.StartsWith("not required", StringComparison.Ordinal) || cell == "YES" ? $"[red]{escaped}[/]"
-            : cell == "required" ? $"[green]{escaped}[/]"
-            : escaped;
+        _line.Clear();
+        for (int i = 0; i < cells.Length; i++)
+        {
+            // No line breaks or control characters from the wire inside a cell: one row, one line.
+            string cell = Clean(cells[i]);
+            _line.Append(cell);
+            if (i < cells.Length - 1)
+            {
+                _line.Append(' ', Math.Max(Math.Max(s_widths[i], Columns[i].Length) - cell.Length, 0) + 2);
+            }
+        }
+
+        string text = _line.ToString().TrimEnd();
+        if (_maxWidth is { } max && text.Length > max)
+        {
+            text = max > 1 ? string.Concat(text.AsSpan(0, max - 1), "…") : "…";
+        }
+
+        _output.WriteLine(_color && !header ? Colour(text) : text);
     }
+
+    private static string Clean(string cell)
+    {
+        if (!cell.Any(char.IsControl))
+        {
+            return cell;
+        }
+
+        return string.Concat(cell.Select(c => char.IsControl(c) ? ' ' : c));
+    }
+
+    private static string Colour(string line) => line
+        .Replace("not required", Red + "not required" + Reset, StringComparison.Ordinal)
+        .Replace("  YES  ", "  " + Red + "YES" + Reset + "  ", StringComparison.Ordinal)
+        .Replace(" required  ", " " + Green + "required" + Reset + "  ", StringComparison.Ordinal);
 }

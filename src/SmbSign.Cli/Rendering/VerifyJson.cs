@@ -18,7 +18,10 @@ internal sealed record VerifyJson(
     int Signed,
     int Verified,
     IReadOnlyList<VerifyFailureJson> Failures,
+    IReadOnlyList<VerifyProbeJson> Probes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProbesSkipped,
     bool Enforced,
+    string Verdict,
     string Reason,
     string? Error,
     string? ErrorKind,
@@ -37,7 +40,10 @@ internal sealed record VerifyJson(
         report.SignedCount,
         report.VerifiedCount,
         [.. report.Failures.Select(f => new VerifyFailureJson(f.Command, Direction(f.Direction), f.MessageId, f.Reason))],
+        [.. (report.Probes ?? []).Select(p => new VerifyProbeJson(p.KindName, p.Command, p.Rejected, ProbeOutcomeName(p.Outcome), p.Status is { } status ? Status(status) : null, p.Detail))],
+        report.ProbeSkipReason,
         report.Enforced,
+        VerdictName(report.EnforcementVerdict),
         report.Reason,
         report.Error?.Message,
         report.Error is null ? null : ErrorKindName(report.Error.Kind),
@@ -48,6 +54,24 @@ internal sealed record VerifyJson(
     public static string Direction(MessageDirection direction) => direction == MessageDirection.Request ? "request" : "response";
 
     public static string Status(uint status) => "0x" + status.ToString("X8", CultureInfo.InvariantCulture);
+
+    /// <summary>"enforced", "not-enforced" or "untested".</summary>
+    public static string VerdictName(EnforcementVerdict verdict) => verdict switch
+    {
+        EnforcementVerdict.Enforced => "enforced",
+        EnforcementVerdict.Untested => "untested",
+        _ => "not-enforced",
+    };
+
+    /// <summary>Stable kebab-case names for <see cref="ProbeOutcome"/>.</summary>
+    public static string ProbeOutcomeName(ProbeOutcome outcome) => outcome switch
+    {
+        ProbeOutcome.ErrorStatus => "error-status",
+        ProbeOutcome.Disconnected => "disconnected",
+        ProbeOutcome.NoAnswer => "no-answer",
+        ProbeOutcome.Answered => "answered",
+        _ => "not-run",
+    };
 
     /// <summary>Stable kebab-case names for <see cref="SessionErrorKind"/>.</summary>
     public static string ErrorKindName(SessionErrorKind kind) => kind switch
@@ -64,6 +88,9 @@ internal sealed record VerifyJson(
         _ => kind.ToString().ToLowerInvariant(),
     };
 }
+
+/// <summary>One enforcement probe: <c>status</c> is null when the server disconnected or did not answer.</summary>
+internal sealed record VerifyProbeJson(string Kind, string Command, bool Rejected, string Outcome, string? Status, string Detail);
 
 internal sealed record VerifyFailureJson(string Command, string Direction, ulong MessageId, string Reason);
 

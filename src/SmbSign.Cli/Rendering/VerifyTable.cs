@@ -24,6 +24,17 @@ internal static class VerifyTable
             Row(grid, "Operation", operation);
         }
 
+        foreach (EnforcementProbe probe in report.Probes ?? [])
+        {
+            Row(grid, probe.Kind == EnforcementProbeKind.Unsigned ? "Probe: unsigned" : "Probe: bad signature",
+                (probe.Rejected ? "rejected: " : probe.Outcome == ProbeOutcome.NotRun ? "not run: " : "ACCEPTED: ") + probe.Detail);
+        }
+
+        if (report.ProbeSkipReason is { } skipped)
+        {
+            Row(grid, "Probes", "not run: " + skipped);
+        }
+
         console.Write(grid);
         console.WriteLine();
 
@@ -59,7 +70,12 @@ internal static class VerifyTable
             console.MarkupLine($"[red]ERROR[/] ({VerifyJson.ErrorKindName(report.Error.Kind)}) {Markup.Escape(report.Error.Message)}");
         }
 
-        string verdict = report.Enforced ? "[green]ENFORCED[/]" : "[red]NOT ENFORCED[/]";
+        string verdict = report.EnforcementVerdict switch
+        {
+            EnforcementVerdict.Enforced => "[green]ENFORCED[/]",
+            EnforcementVerdict.Untested => "[yellow]UNTESTED[/]",
+            _ => "[red]NOT ENFORCED[/]",
+        };
         console.MarkupLine($"{verdict}: {Markup.Escape(report.Reason)}");
     }
 

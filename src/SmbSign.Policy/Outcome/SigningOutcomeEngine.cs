@@ -259,7 +259,18 @@ public static class SigningOutcomeEngine
 
             SigningResult result;
             string? failure = null;
-            if (c == Smb1SigningState.Required && s == Smb1SigningState.Disabled)
+            if (c == Smb1SigningState.Required && s == Smb1SigningState.Disabled && server.SambaMode == SambaSigningMode.Disabled && client.SambaMode is not null)
+            {
+                // Samba profile, measured with smbd and smbclient 4.17: a Samba server with 'server signing = disabled'
+                // advertises SMB1 signing as disabled, yet it still signs for a client that sends
+                // SMB_FLAGS2_SECURITY_SIGNATURE_REQUIRED, and smbclient with 'client signing = required' goes ahead
+                // instead of disconnecting as [MS-SMB] 3.2.5.2 has a Windows client do.
+                result = SigningResult.Signed;
+                _decidedBy.AddRange(clientRefs);
+                _decidedBy.AddRange(server.Smb1Refs);
+                _notes.Insert(0, "Samba differs from Windows here: a Samba server with 'server signing = disabled' still signs SMB1 for a Samba client that requires signing (smbclient goes ahead although the server advertises signing disabled), so the session is signed. A Windows client that requires signing disconnects instead (MS-SMB 3.2.5.2).");
+            }
+            else if (c == Smb1SigningState.Required && s == Smb1SigningState.Disabled)
             {
                 result = SigningResult.Fails;
                 failure = "the client requires signing but the server has SMB1 signing disabled, so the client disconnects (MS-SMB 3.2.4.2.4)";

@@ -81,7 +81,7 @@ public sealed class SmbProber
         }
         catch (SmbTransportException e)
         {
-            run.Fail(Map(e.Kind), e.Message);
+            run.Fail(Map(e), e.Message);
         }
         catch (SmbProtocolException e)
         {
@@ -89,7 +89,7 @@ public sealed class SmbProber
         }
         catch (SocketException e)
         {
-            run.Fail(ProbeErrorKind.Unreachable, e.Message);
+            run.Fail(Map(e.SocketErrorCode), e.Message);
         }
         catch (IOException e)
         {
@@ -106,6 +106,21 @@ public sealed class SmbProber
         await run.CompleteSmb1ProbeAsync().ConfigureAwait(false);
         return run.ToPosture(_time.GetElapsedTime(started));
     }
+
+    /// <summary>A reset is a reset wherever it surfaces: under load the RST of a server that resets right after accept
+    /// can reach the client before its connect completes, and the connect then fails with ECONNRESET, which the transport
+    /// reports as "cannot connect". The TCP handshake did complete, so it is <see cref="ProbeErrorKind.ConnectionReset"/>,
+    /// the same answer a probe of that server alone gets.</summary>
+    private static ProbeErrorKind Map(SmbTransportException e) =>
+        e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted } ? ProbeErrorKind.ConnectionReset : Map(e.Kind);
+
+    private static ProbeErrorKind Map(SocketError error) => error switch
+    {
+        SocketError.ConnectionReset or SocketError.ConnectionAborted => ProbeErrorKind.ConnectionReset,
+        SocketError.ConnectionRefused => ProbeErrorKind.Refused,
+        SocketError.TimedOut => ProbeErrorKind.Timeout,
+        _ => ProbeErrorKind.Unreachable,
+    };
 
     private static ProbeErrorKind Map(TransportErrorKind kind) => kind switch
     {
@@ -156,7 +171,14 @@ public sealed class SmbProber
         private string _phase = "resolve";
         private Task<(Smb1Posture Posture, string? ServerName, string? Domain)>? _smb1Probe;
 
-        public void Fail(ProbeErrorKind kind, string message) => _error ??= new ProbeError(kind, _phase, message);
+        public void Fail(ProbeErrorKind kind, string message)
+        {
+            _error ??= new ProbeError(kind, _phase, message);
+
+            // A reset is an answer from a TCP peer, even when it arrives before the connect completes: the host is
+            // reachable, as it is when the reset comes after the connect.
+            _reachable |= kind == ProbeErrorKind.ConnectionReset;
+        }
 
         public async Task RunAsync(CancellationToken token)
         {
@@ -225,6 +247,14 @@ public sealed class SmbProber
                 }
 
                 Smb2NegotiateResponse first = Smb2NegotiateResponse.Parse(reply.Span);
+
+                // [MS-SMB2] 3.3.5.3.1: to the multi-protocol NEGOTIATE an SMB2 server answers 0x02FF or, offered
+                // "SMB 2.002", 0x0202; anything else was never offered.
+                if (first.DialectRevision is not (Dialect.Smb2Wildcard or Dialect.Smb202))
+                {
+                    throw NotOffered(first.DialectRevision, "0x0202 or 0x02FF (the multi-protocol NEGOTIATE offers \"SMB 2.002\" and \"SMB 2.???\")");
+                }
+
                 ulong messageId = 1;
                 Smb2NegotiateResponse final = first;
                 if (first.DialectRevision == Dialect.Smb2Wildcard)
@@ -301,6 +331,13 @@ public sealed class SmbProber
 
         private async Task AfterSmb2NegotiateAsync(SmbConnection connection, Smb2NegotiateResponse response, ulong messageId, CancellationToken token)
         {
+            // [MS-SMB2] 3.2.5.2: the DialectRevision must be one the client offered (the probe offers all five SMB2 dialects,
+            // or only 0x0202 in the multi-protocol NEGOTIATE, checked above).
+            if (response.DialectRevision != Dialect.Smb202 && !DialectInfo.Smb2Dialects.Contains(response.DialectRevision))
+            {
+                throw NotOffered(response.DialectRevision, string.Join(", ", DialectInfo.Smb2Dialects.Select(d => d.ToDisplayString())));
+            }
+
             RecordSmb2(response);
             if (_smb1.Enabled is null && (prober._options.Deep || _smb2.Signing == Smb2SigningState.Required))
             {
@@ -320,6 +357,9 @@ public sealed class SmbProber
                 _smb2 = _smb2 with { Dialects = dialects, SigningAlgorithms = algorithms };
             }
         }
+
+        private static SmbProtocolException NotOffered(Dialect chosen, string offered) => new(
+            $"the server chose dialect 0x{(ushort)chosen:X4}, which was not offered (offered: {offered})", Smb2Header.Size + 4);
 
         private void RecordSmb1(Smb1NegotiateResponse response)
         {

@@ -22,6 +22,10 @@ internal sealed class SessionRecorder(SmbClientOptions options)
 
     public SessionError? Error { get; set; }
 
+    public IReadOnlyList<EnforcementProbe>? Probes { get; set; }
+
+    public string? ProbeSkipReason { get; set; }
+
     public void Add(MessageRecord record) => _messages.Add(record);
 
     public void Operation(string text) => _operations.Add(text);
@@ -39,6 +43,8 @@ internal sealed class SessionRecorder(SmbClientOptions options)
         Operations = [.. _operations],
         ReadData = ReadData,
         Error = Error,
+        Probes = Probes,
+        ProbeSkipReason = ProbeSkipReason,
     };
 }
 

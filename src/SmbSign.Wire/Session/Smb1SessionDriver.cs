@@ -71,6 +71,63 @@ internal sealed class Smb1SessionDriver : IDisposable
         await SendAsync(LogoffAndXRequest.Instance, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>On a fresh connection: NEGOTIATE and SESSION_SETUP_ANDX as in <see cref="RunAsync"/>, then one
+    /// TREE_CONNECT_ANDX (a request that needs the session, so it falls under the session's signing, [MS-CIFS] 3.3.5.2)
+    /// sent unsigned (flag clear, zero signature field) or with a wrong signature.</summary>
+    public async Task<EnforcementProbe> ProbeAsync(EnforcementProbeKind kind, CancellationToken cancellationToken)
+    {
+        _wantSigning = await NegotiateAsync(cancellationToken).ConfigureAwait(false);
+        await SessionSetupAsync(_wantSigning, cancellationToken).ConfigureAwait(false);
+        const string name = "TREE_CONNECT_ANDX";
+        if (_recorder.SessionFlags == VerificationReport.SessionFlagGuest)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.NotRun, null, "the session has no key (guest logon)");
+        }
+
+        string host = _options.Host.Contains(':', StringComparison.Ordinal) ? "[" + _options.Host + "]" : _options.Host;
+        byte[] request = Build(new TreeConnectAndXRequest { Path = $@"\\{host}\{_options.Share.ToUpperInvariant()}" });
+        ushort flags2 = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(Smb1Header.Flags2Offset));
+        Span<byte> signature = request.AsSpan(Smb1Header.SecuritySignatureOffset, 8);
+        if (kind == EnforcementProbeKind.Unsigned)
+        {
+            flags2 &= unchecked((ushort)~(ushort)Smb1Flags2.SmbSecuritySignature);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(Smb1Header.Flags2Offset), flags2);
+            signature.Clear();
+        }
+        else
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(Smb1Header.Flags2Offset), (ushort)(flags2 | (ushort)Smb1Flags2.SmbSecuritySignature));
+            if (_signingActive)
+            {
+                // The correct MAC for the next sequence number with one byte changed.
+                _signer!.Sign(request, _sequence.NextRequest().Request);
+                signature[0] ^= 0xFF;
+            }
+            else
+            {
+                // Signing is not active on this session, so no MAC is right: any non-zero value is a wrong signature.
+                signature.Fill(0x5A);
+            }
+        }
+
+        string what = kind == EnforcementProbeKind.Unsigned ? "an unsigned" : "a wrongly signed";
+        try
+        {
+            ReadOnlyMemory<byte> received = await _connection.ExchangeAsync(request, cancellationToken).ConfigureAwait(false);
+            Smb1Header header = CheckReply(received.ToArray(), TreeConnectAndXRequest.CommandCode, request);
+            return EnforcementProbe.FromStatus(kind, name, header.Status);
+        }
+        catch (SmbTransportException e) when (e.Kind is TransportErrorKind.ConnectionClosed or TransportErrorKind.ConnectionReset)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.Disconnected, null, $"the server closed the connection on {what} {name} request");
+        }
+        catch (SmbTransportException e) when (e.Kind == TransportErrorKind.Timeout)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.NoAnswer, null, string.Create(CultureInfo.InvariantCulture,
+                $"the server did not answer {what} {name} request within {_options.Timeout.TotalMilliseconds:0} ms"));
+        }
+    }
+
     /// <summary>NEGOTIATE offering only NT LM 0.12; returns whether this session will sign ([MS-SMB] 3.2.4.2.4 table in protocol notes §12).</summary>
     private async Task<bool> NegotiateAsync(CancellationToken cancellationToken)
     {
@@ -147,6 +204,14 @@ internal sealed class Smb1SessionDriver : IDisposable
         if (header2.Status != NtStatus.Success)
         {
             Record(response2, MessageDirection.Response, header2.SecuritySignature != 0, null, false);
+            if (header2.Status == NtStatus.MoreProcessingRequired)
+            {
+                // NTLMSSP ends with AUTHENTICATE ([MS-NLMP] 1.3.1.1): a third round is a protocol error, not a wrong password.
+                throw new SessionAbortException(new SessionError(SessionErrorKind.Protocol,
+                    "the server answered the final SESSION_SETUP_ANDX (NTLM AUTHENTICATE) with STATUS_MORE_PROCESSING_REQUIRED (0xC0000016): NTLM authentication has no third round",
+                    header2.Status));
+            }
+
             throw LogonError(header2.Status);
         }
 
@@ -205,7 +270,7 @@ internal sealed class Smb1SessionDriver : IDisposable
     {
         NtStatus.LogonFailure => new SessionError(SessionErrorKind.LogonFailure, $"logon failure (STATUS_LOGON_FAILURE): wrong user name or password for '{_options.User}'", status),
         NtStatus.AccessDenied => new SessionError(SessionErrorKind.AccessDenied, $"access denied during logon of '{_options.User}'", status),
-        _ => new SessionError(SessionErrorKind.LogonFailure, string.Create(CultureInfo.InvariantCulture, $"SESSION_SETUP_ANDX failed with status 0x{status:X8}"), status),
+        _ => new SessionError(SessionErrorKind.LogonFailure, $"SESSION_SETUP_ANDX failed with {NtStatusNames.Describe(status)}", status),
     });
 
     /// <summary>Returns true when the tree is a named-pipe share (IPC).</summary>

@@ -84,6 +84,65 @@ internal sealed class Smb2SessionDriver : IDisposable
         await SendAsync(LogoffRequest.Instance, 0, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>On a fresh connection: NEGOTIATE and SESSION_SETUP as in <see cref="RunAsync"/>, then one ECHO carrying the
+    /// session's SessionId, sent unsigned or with a wrong signature. [MS-SMB2] 3.3.5.2.9 / 3.3.5.17: an ECHO with a
+    /// non-zero SessionId is checked against the session, so a server that requires signing refuses it
+    /// (STATUS_ACCESS_DENIED per 3.3.5.2.4, or a disconnect). Setup failures unwind as in <see cref="RunAsync"/>.</summary>
+    public async Task<EnforcementProbe> ProbeAsync(EnforcementProbeKind kind, CancellationToken cancellationToken)
+    {
+        await NegotiateAsync(cancellationToken).ConfigureAwait(false);
+        await SessionSetupAsync(cancellationToken).ConfigureAwait(false);
+        const string name = "ECHO";
+        if (_signer is null)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.NotRun, null, "the session has no key (guest or anonymous logon)");
+        }
+
+        ushort creditCharge = (ushort)(_dialect == Dialect.Smb202 ? 0 : 1);
+        Smb2Header header = Header(Smb2Command.Echo, 0, creditCharge);
+        byte[] request = new byte[Smb2Header.Size + EchoRequest.Instance.GetEncodedLength()];
+        header.Write(request);
+        EchoRequest.Instance.WriteTo(request.AsSpan(Smb2Header.Size));
+        if (kind == EnforcementProbeKind.BadSignature)
+        {
+            // The correct signature with one byte changed: only the signature is wrong, everything else is valid.
+            _signer.Sign(request, Smb2SenderRole.Client);
+            request[Smb2Header.SignatureOffset] ^= 0xFF;
+        }
+
+        try
+        {
+            await _connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                ReadOnlyMemory<byte> received = await _connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                Smb2Header response = Smb2Header.Read(received.Span);
+                if (response.MessageId == OplockBreakMessageId || (response.IsAsync && response.Status == NtStatus.Pending))
+                {
+                    continue;
+                }
+
+                if (response.MessageId != header.MessageId || !response.IsResponse)
+                {
+                    throw new SmbProtocolException(string.Create(CultureInfo.InvariantCulture,
+                        $"expected the ECHO response to MessageId {header.MessageId}, got {Smb2CommandNames.Get(response.Command)} MessageId {response.MessageId}"), Smb2Header.MessageIdOffset);
+                }
+
+                return EnforcementProbe.FromStatus(kind, name, response.Status);
+            }
+        }
+        catch (SmbTransportException e) when (e.Kind is TransportErrorKind.ConnectionClosed or TransportErrorKind.ConnectionReset)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.Disconnected, null,
+                $"the server closed the connection on {(kind == EnforcementProbeKind.Unsigned ? "an unsigned" : "a wrongly signed")} {name} request");
+        }
+        catch (SmbTransportException e) when (e.Kind == TransportErrorKind.Timeout)
+        {
+            return new EnforcementProbe(kind, name, ProbeOutcome.NoAnswer, null, string.Create(CultureInfo.InvariantCulture,
+                $"the server did not answer {(kind == EnforcementProbeKind.Unsigned ? "an unsigned" : "a wrongly signed")} {name} request within {_options.Timeout.TotalMilliseconds:0} ms"));
+        }
+    }
+
     private async Task NegotiateAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<Dialect> dialects = _options.Dialect is { } d ? [d] : DialectInfo.Smb2Dialects;
@@ -180,6 +239,15 @@ internal sealed class Smb2SessionDriver : IDisposable
         byte[] mechTypeList = NegTokenInit.EncodeMechTypeList(s_mechTypes);
         token = new NegTokenResp { ResponseToken = authenticate, MechListMic = _ntlm.ComputeMechListMic(mechTypeList) }.Encode();
         (Smb2Header header2, byte[] response2) = await SessionSetupRoundAsync(token, cancellationToken).ConfigureAwait(false);
+        if (header2.Status == NtStatus.MoreProcessingRequired)
+        {
+            // NTLMSSP ends with AUTHENTICATE ([MS-NLMP] 1.3.1.1): a server asking for a third round is not following
+            // the protocol; this is not a wrong password.
+            throw new SessionAbortException(new SessionError(SessionErrorKind.Protocol,
+                "the server answered the final SESSION_SETUP (NTLM AUTHENTICATE) with STATUS_MORE_PROCESSING_REQUIRED (0xC0000016): NTLM authentication has no third round",
+                header2.Status));
+        }
+
         if (header2.Status != NtStatus.Success)
         {
             throw LogonError(header2.Status, "second");
@@ -260,7 +328,9 @@ internal sealed class Smb2SessionDriver : IDisposable
         0xC000_006E or 0xC000_0070 or 0xC000_0071 or 0xC000_0072 or 0xC000_0193 or 0xC000_0234 =>
             new SessionError(SessionErrorKind.LogonFailure, string.Create(CultureInfo.InvariantCulture, $"logon failure: the account '{Qualified()}' may not log on (status 0x{status:X8})"), status),
         NtStatus.AccessDenied => new SessionError(SessionErrorKind.AccessDenied, $"access denied during logon of '{Qualified()}'", status),
-        _ => new SessionError(SessionErrorKind.LogonFailure, string.Create(CultureInfo.InvariantCulture, $"SESSION_SETUP ({round} round) failed with status 0x{status:X8}"), status),
+        _ when (status >> 30) < 2 => new SessionError(SessionErrorKind.Protocol,
+            $"SESSION_SETUP ({round} round) answered with {NtStatusNames.Describe(status)}, which is not a valid result of that round", status),
+        _ => new SessionError(SessionErrorKind.LogonFailure, $"SESSION_SETUP ({round} round) failed with {NtStatusNames.Describe(status)}", status),
     });
 
     private string Qualified() => _options.Domain.Length == 0 ? _options.User : _options.Domain + "\\" + _options.User;

@@ -34,6 +34,10 @@ public sealed record SmbClientOptions
     /// <summary>A file to open and read (first 64 KiB) on a disk share, relative to the share root; null lists the root instead.</summary>
     public string? ReadPath { get; init; }
 
+    /// <summary>After the session, check that the server refuses mis-signed requests: one unsigned and one wrongly signed
+    /// request, each on its own connection (see <see cref="EnforcementProbe"/>). Without it the verdict cannot be "enforced".</summary>
+    public bool ProbeEnforcement { get; init; } = true;
+
     /// <summary>Deadline for each operation (connect, and each request/response exchange).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -73,7 +73,72 @@ public sealed class SmbClientSession
             recorder.Error = new SessionError(SessionErrorKind.Protocol, $"the server's reply does not follow the protocol: {e.Message}");
         }
 
-        return recorder.ToReport();
+        VerificationReport report = recorder.ToReport();
+        if (!options.ProbeEnforcement)
+        {
+            return report with { ProbeSkipReason = "the probes were skipped (--no-probe)" };
+        }
+
+        if (report.Error is not null || report.Failures.Count > 0)
+        {
+            return report with { ProbeSkipReason = "the session did not complete" };
+        }
+
+        if ((report.SessionFlags & (VerificationReport.SessionFlagGuest | VerificationReport.SessionFlagNull)) != 0)
+        {
+            return report with { ProbeSkipReason = "the session is guest or anonymous and has no key" };
+        }
+
+        // Each probe on its own connection: a server may answer a mis-signed request by disconnecting, and the
+        // session that produced the report above stays untouched. The probes ask what the server enforces, so they
+        // never require signing themselves: a client that sends SIGNING_REQUIRED makes even a server that does not
+        // require signing sign (and check) that session ([MS-SMB2] 3.3.5.5.3).
+        SmbClientOptions probeOptions = options with { RequireSigning = false };
+        EnforcementProbe unsigned = await ProbeAsync(probeOptions, password, EnforcementProbeKind.Unsigned, cancellationToken).ConfigureAwait(false);
+        EnforcementProbe badSignature = await ProbeAsync(probeOptions, password, EnforcementProbeKind.BadSignature, cancellationToken).ConfigureAwait(false);
+        return report with { Probes = [unsigned, badSignature] };
+    }
+
+    /// <summary>Runs one enforcement probe on a new connection; any failure to set it up is a <see cref="ProbeOutcome.NotRun"/> probe.</summary>
+    private async Task<EnforcementProbe> ProbeAsync(SmbClientOptions options, string password, EnforcementProbeKind kind, CancellationToken cancellationToken)
+    {
+        string command = options.Dialect == Dialect.Smb1 ? "TREE_CONNECT_ANDX" : "ECHO";
+        var recorder = new SessionRecorder(options);
+        try
+        {
+            IPEndPoint endPoint = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
+            SmbConnection connection = await SmbConnection.ConnectAsync(endPoint, options.Timeout, _time, MaxFrameSize, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                connection.ReadTimeout = options.Timeout;
+                if (options.Dialect == Dialect.Smb1)
+                {
+                    using var driver = new Smb1SessionDriver(connection, options, password, recorder, _random, _time);
+                    return await driver.ProbeAsync(kind, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    using var driver = new Smb2SessionDriver(connection, options, password, recorder, _random, _time);
+                    return await driver.ProbeAsync(kind, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (SessionAbortException e)
+        {
+            return new EnforcementProbe(kind, command, ProbeOutcome.NotRun, null, "its session could not be set up: " + e.Error.Message);
+        }
+        catch (VerificationStoppedException)
+        {
+            return new EnforcementProbe(kind, command, ProbeOutcome.NotRun, null, "its session could not be set up: a response failed signature verification");
+        }
+        catch (SmbTransportException e)
+        {
+            return new EnforcementProbe(kind, command, ProbeOutcome.NotRun, null, $"its connection failed: {e.Message}");
+        }
+        catch (SmbProtocolException e)
+        {
+            return new EnforcementProbe(kind, command, ProbeOutcome.NotRun, null, $"the server's reply does not follow the protocol: {e.Message}");
+        }
     }
 
     private static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)

@@ -77,31 +77,41 @@ public sealed record VerificationReport
     public IReadOnlyList<VerificationFailure> Failures =>
         [.. Messages.Where(m => m.Verified == false).Select(m => new VerificationFailure(m.Command, m.Direction, m.MessageId, m.Note ?? "signature did not verify"))];
 
-    /// <summary>True only when the session completed, at least one message followed authentication, and every message
-    /// after authentication was signed and (responses) verified.</summary>
-    public bool Enforced => Verdict().Enforced;
+    /// <summary>The enforcement probes, in the order sent; null when they were not run (see <see cref="ProbeSkipReason"/>).</summary>
+    public IReadOnlyList<EnforcementProbe>? Probes { get; init; }
+
+    /// <summary>Why the probes were not run (--no-probe, the session did not complete, no session key); null when they ran.</summary>
+    public string? ProbeSkipReason { get; init; }
+
+    /// <summary>True only when the server requires signing, the session completed, every message after authentication was
+    /// signed and every response verified, and the server refused both an unsigned and a wrongly signed request.</summary>
+    public bool Enforced => Verdict().Verdict == EnforcementVerdict.Enforced;
+
+    /// <summary>Enforced, not enforced, or untested (everything held but the probes did not run, so nobody knows
+    /// whether the server would also serve a client that does not sign).</summary>
+    public EnforcementVerdict EnforcementVerdict => Verdict().Verdict;
 
     /// <summary>Why the session is or is not enforced, in one sentence.</summary>
     public string Reason => Verdict().Reason;
 
-    private (bool Enforced, string Reason) Verdict()
+    private (EnforcementVerdict Verdict, string Reason) Verdict()
     {
         if (Failures.Count > 0)
         {
             VerificationFailure first = Failures[0];
-            return (false, string.Create(CultureInfo.InvariantCulture,
+            return (EnforcementVerdict.NotEnforced, string.Create(CultureInfo.InvariantCulture,
                 $"verification failed for {first.Command} {Lower(first.Direction)} (MessageId {first.MessageId}): {first.Reason}; the session is not trusted"));
         }
 
         if (Error is not null)
         {
-            return (false, "the session did not complete: " + Error.Message);
+            return (EnforcementVerdict.NotEnforced, "the session did not complete: " + Error.Message);
         }
 
         MessageRecord[] after = [.. Messages.Where(m => m.MustBeSigned)];
         if (after.Length == 0)
         {
-            return (false, "no message after authentication was exchanged");
+            return (EnforcementVerdict.NotEnforced, "no message after authentication was exchanged");
         }
 
         MessageRecord[] unsigned = [.. after.Where(m => !m.Signed)];
@@ -110,13 +120,70 @@ public sealed record VerificationReport
             string why = ServerRequiresSigning || ClientRequiresSigning
                 ? "although signing was required"
                 : "the server does not require signing and the client did not require it";
-            return (false, string.Create(CultureInfo.InvariantCulture,
+            return (EnforcementVerdict.NotEnforced, string.Create(CultureInfo.InvariantCulture,
                 $"{unsigned.Length} of {after.Length} messages after authentication were not signed (first: {unsigned[0].Command} {Lower(unsigned[0].Direction)}, MessageId {unsigned[0].MessageId}); {why}"));
         }
 
-        string note = ServerRequiresSigning ? "the server requires signing" : "signed because the client required it; the server does not require signing";
-        return (true, string.Create(CultureInfo.InvariantCulture, $"all {after.Length} messages after authentication were signed and every response verified; {note}"));
+        string signedAll = string.Create(CultureInfo.InvariantCulture, $"all {after.Length} messages after authentication were signed and every response verified");
+        if (!ServerRequiresSigning)
+        {
+            // Signed, but only because of this client: a client that does not sign gets an unsigned session.
+            string because = ClientRequiresSigning
+                ? "signed because this client required it"
+                : Dialect == Protocol.Dialect.Smb1
+                    ? "signed because SMB1 signs whenever both sides enable signing"
+                    : "signed although neither side required it";
+            return (EnforcementVerdict.NotEnforced,
+                $"{signedAll}, but the server does not require signing ({because}): a client that does not sign is served unsigned{ProbeSummary()}");
+        }
+
+        if (Probes is null)
+        {
+            return (EnforcementVerdict.Untested,
+                $"{signedAll} and the server advertises that it requires signing, but enforcement is untested: {ProbeSkipReason ?? "the probes were not run"}");
+        }
+
+        if (Probes.FirstOrDefault(p => p.Outcome == ProbeOutcome.NotRun) is { } notRun)
+        {
+            return (EnforcementVerdict.Untested,
+                $"{signedAll} and the server advertises that it requires signing, but the {notRun.KindName} probe could not run: {notRun.Detail}");
+        }
+
+        if (Probes.FirstOrDefault(p => !p.Rejected) is { } accepted)
+        {
+            return (EnforcementVerdict.NotEnforced,
+                $"the server advertises that it requires signing, but {accepted.Detail}");
+        }
+
+        return (EnforcementVerdict.Enforced,
+            $"{signedAll}; the server requires signing and refused {string.Join(" and ", Probes.Select(p => (p.Kind == EnforcementProbeKind.Unsigned ? "an unsigned " : "a wrongly signed ") + p.Command + " (" + RejectedHow(p) + ")"))}");
     }
 
+    private string ProbeSummary()
+    {
+        EnforcementProbe? unsignedProbe = Probes?.FirstOrDefault(p => p.Kind == EnforcementProbeKind.Unsigned);
+        return unsignedProbe is null ? string.Empty : "; " + unsignedProbe.Detail;
+    }
+
+    private static string RejectedHow(EnforcementProbe probe) => probe.Outcome switch
+    {
+        ProbeOutcome.ErrorStatus => NtStatusNames.Name(probe.Status!.Value) ?? NtStatusNames.Describe(probe.Status!.Value),
+        ProbeOutcome.Disconnected => "disconnected",
+        _ => "no answer",
+    };
+
     private static string Lower(MessageDirection direction) => direction == MessageDirection.Request ? "request" : "response";
+}
+
+/// <summary>The verdict of a verification session.</summary>
+public enum EnforcementVerdict
+{
+    /// <summary>The server requires signing, everything was signed and verified, and it refused both probes.</summary>
+    Enforced,
+
+    /// <summary>Something was unsigned or unverified, the server does not require signing, or it served a probe.</summary>
+    NotEnforced,
+
+    /// <summary>Everything held, but the probes did not run: whether the server would refuse an unsigned client is unknown.</summary>
+    Untested,
 }

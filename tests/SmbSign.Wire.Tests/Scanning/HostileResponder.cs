@@ -32,6 +32,15 @@ public enum HostileBehavior
 
     /// <summary>A well-framed message of random bytes.</summary>
     FramedGarbage,
+
+    /// <summary>A TCP RST right after accept, before reading anything.</summary>
+    ResetOnAccept,
+
+    /// <summary>An SMB2 NEGOTIATE response choosing dialect 0xFFFF, which no client offers.</summary>
+    UnofferedDialect,
+
+    /// <summary>The 0x02FF reply, then an SMB2 NEGOTIATE response choosing dialect 0xFFFF to the full SMB2 NEGOTIATE.</summary>
+    UnofferedDialectAfterWildcard,
 }
 
 /// <summary>A scripted server on 127.0.0.1 that misbehaves in one way on every connection.</summary>
@@ -56,10 +65,13 @@ public sealed class HostileResponder : IAsyncDisposable
     public static HostileResponder Start(HostileBehavior behavior) => new(behavior);
 
     /// <summary>A valid 0x02FF NEGOTIATE response frame (what an SMB2 server sends to the multi-protocol NEGOTIATE).</summary>
-    public static byte[] ValidWildcardFrame()
+    public static byte[] ValidWildcardFrame() => NegotiateFrame(Dialect.Smb2Wildcard, 0);
+
+    /// <summary>An SMB2 NEGOTIATE response frame choosing <paramref name="dialect"/>.</summary>
+    public static byte[] NegotiateFrame(Dialect dialect, ulong messageId)
     {
-        byte[] message = new Smb2NegotiateResponse { SecurityMode = Smb2SecurityMode.SigningEnabled, DialectRevision = Dialect.Smb2Wildcard }
-            .ToArray(Smb2Requests.ResponseHeader(Smb2Command.Negotiate, 0, NtStatus.Success));
+        byte[] message = new Smb2NegotiateResponse { SecurityMode = Smb2SecurityMode.SigningEnabled, DialectRevision = dialect }
+            .ToArray(Smb2Requests.ResponseHeader(Smb2Command.Negotiate, messageId, NtStatus.Success));
         byte[] frame = new byte[message.Length + 4];
         frame[2] = (byte)(message.Length >> 8);
         frame[3] = (byte)message.Length;
@@ -89,6 +101,12 @@ public sealed class HostileResponder : IAsyncDisposable
     {
         try
         {
+            if (_behavior == HostileBehavior.ResetOnAccept)
+            {
+                client.LingerState = new LingerOption(true, 0);
+                return;
+            }
+
             byte[] request = new byte[4096];
             await client.ReceiveAsync(request, _stop.Token);
             byte[] valid = ValidWildcardFrame();
@@ -133,6 +151,16 @@ public sealed class HostileResponder : IAsyncDisposable
                     break;
                 }
 
+                case HostileBehavior.UnofferedDialect:
+                    await client.SendAsync(NegotiateFrame((Dialect)0xFFFF, 0), _stop.Token);
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    break;
+                case HostileBehavior.UnofferedDialectAfterWildcard:
+                    await client.SendAsync(valid, _stop.Token);
+                    await client.ReceiveAsync(request, _stop.Token);
+                    await client.SendAsync(NegotiateFrame((Dialect)0xFFFF, 1), _stop.Token);
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                    break;
                 case HostileBehavior.FramedGarbage:
                 {
                     byte[] frame = new byte[4 + 100];

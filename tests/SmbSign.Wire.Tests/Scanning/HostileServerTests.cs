@@ -20,6 +20,7 @@ public sealed class HostileServerTests
     [InlineData(HostileBehavior.Garbage, ProbeErrorKind.InvalidFraming)]
     [InlineData(HostileBehavior.TruncatedNegotiate, ProbeErrorKind.ProtocolError)]
     [InlineData(HostileBehavior.FramedGarbage, ProbeErrorKind.ProtocolError)]
+    [InlineData(HostileBehavior.UnofferedDialect, ProbeErrorKind.ProtocolError)]
     public async Task Probe_HostileServer_EndsWithinTimeoutWithSpecificError(HostileBehavior behavior, ProbeErrorKind expected)
     {
         await using HostileResponder server = HostileResponder.Start(behavior);
@@ -37,6 +38,49 @@ public sealed class HostileServerTests
         // The deadline is one timer per target; the slack covers timer and thread-pool delays while the rest of the suite
         // (Samba, captures) loads both cores. A probe that ignored its deadline would take 10 s or more here.
         Assert.True(watch.Elapsed < s_timeout + TimeSpan.FromMilliseconds(1500), $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData(HostileBehavior.UnofferedDialect, "SMB1 multi-protocol NEGOTIATE")]
+    [InlineData(HostileBehavior.UnofferedDialectAfterWildcard, "SMB2 NEGOTIATE")]
+    public async Task Probe_ServerChoosesDialectNeverOffered_ProtocolErrorNotSuccess(HostileBehavior behavior, string phase)
+    {
+        await using HostileResponder server = HostileResponder.Start(behavior);
+        var prober = new SmbProber(new ProbeOptions { Timeout = s_timeout });
+
+        ServerPosture posture = await prober.ProbeAsync(new ScanTarget("127.0.0.1", IPAddress.Loopback, server.Port));
+
+        Assert.Equal(ProbeErrorKind.ProtocolError, posture.Error?.Kind);
+        Assert.Equal(phase, posture.Error!.Phase);
+        Assert.Contains("0xFFFF", posture.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("not offered", posture.Error.Message, StringComparison.Ordinal);
+        Assert.Null(posture.Smb2.Dialect);
+        Assert.Null(posture.RelayTarget);
+    }
+
+    /// <summary>Many targets that reset right after accept, probed concurrently: each is connection-reset, exactly as
+    /// when probed alone, never "unreachable" (a TCP connection was made).</summary>
+    [Fact]
+    public async Task Scan_ResetAfterAccept_ManyTargets_ConnectionResetLikeAlone()
+    {
+        await using HostileResponder server = HostileResponder.Start(HostileBehavior.ResetOnAccept);
+        ScanTarget[] targets = [.. Enumerable.Range(0, 200).Select(_ => new ScanTarget("127.0.0.1", IPAddress.Loopback, server.Port))];
+        // A reset answers at once; the long deadline only keeps a loaded machine from turning a slow probe into a timeout.
+        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(15) }), new ScanOptions { Concurrency = 64 });
+
+        var results = new List<ServerPosture>();
+        await foreach (ServerPosture posture in scanner.ScanAsync(targets))
+        {
+            results.Add(posture);
+        }
+
+        Assert.Equal(targets.Length, results.Count);
+        Assert.All(results, r => Assert.Equal(ProbeErrorKind.ConnectionReset, r.Error?.Kind));
+        Assert.All(results, r => Assert.True(r.Reachable, "a reset is an answer: the host is reachable"));
+
+        ServerPosture alone = await new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(15) }).ProbeAsync(targets[0]);
+        Assert.Equal(ProbeErrorKind.ConnectionReset, alone.Error?.Kind);
+        Assert.True(alone.Reachable);
     }
 
     [Fact]

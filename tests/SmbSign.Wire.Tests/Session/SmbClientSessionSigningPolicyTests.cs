@@ -74,16 +74,21 @@ public sealed class SmbClientSessionSigningPolicyTests
     }
 
     [Fact]
-    public async Task Verify_ClientRequiresSigningServerDoesNot_SignedAndSaysWhy()
+    public async Task Verify_ClientRequiresSigningServerDoesNot_SignedButNotEnforced()
     {
         await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "auto" });
         var client = new SmbClientSession(TimeProvider.System);
 
         VerificationReport report = await client.VerifyAsync(SessionTestHelpers.Options(server) with { RequireSigning = true }, SambaServer.Password, CancellationToken.None);
 
-        Assert.True(report.Enforced, SessionTestHelpers.Describe(report, server));
+        // Every message was signed, but only because this client asked: the server does not enforce signing.
+        Assert.False(report.Enforced, SessionTestHelpers.Describe(report, server));
+        Assert.Empty(report.Failures);
         Assert.False(report.ServerRequiresSigning);
-        Assert.Contains("the server does not require signing", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("the server does not require signing (signed because this client required it)", report.Reason, StringComparison.Ordinal);
+
+        // The probes ask as a client that does not require signing: the server serves its unsigned request.
+        Assert.Contains(report.Probes!, p => p.Kind == EnforcementProbeKind.Unsigned && !p.Rejected && p.Outcome == ProbeOutcome.Answered);
     }
 
     [Fact]
@@ -142,7 +147,7 @@ public sealed class SmbClientSessionSigningPolicyTests
     }
 
     [Fact]
-    public async Task Verify_Smb1SigningMerelyEnabled_SignsAnyway()
+    public async Task Verify_Smb1SigningMerelyEnabled_SignsButNotEnforced()
     {
         // SMB1 signs when both sides enable signing ([MS-SMB] 3.2.4.2.4); Samba "auto" enables it without requiring it.
         await using SambaServer server = await SambaServer.StartAsync(new SambaServerOptions { ServerSigning = "auto", MinProtocol = "NT1", MaxProtocol = "NT1" });
@@ -150,8 +155,12 @@ public sealed class SmbClientSessionSigningPolicyTests
 
         VerificationReport report = await client.VerifyAsync(SessionTestHelpers.Options(server) with { Dialect = Dialect.Smb1 }, SambaServer.Password, CancellationToken.None);
 
-        Assert.True(report.Enforced, SessionTestHelpers.Describe(report, server));
+        // Signed and verified, but the server would serve a client that does not sign: not enforced, and not
+        // "because the client required it" (it did not).
+        Assert.False(report.Enforced, SessionTestHelpers.Describe(report, server));
+        Assert.Empty(report.Failures);
+        Assert.True(report.SignedCount > 0);
         Assert.False(report.ServerRequiresSigning);
-        Assert.Contains("the server does not require signing", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("the server does not require signing (signed because SMB1 signs whenever both sides enable signing)", report.Reason, StringComparison.Ordinal);
     }
 }
