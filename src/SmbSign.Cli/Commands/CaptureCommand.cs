@@ -89,7 +89,7 @@ internal static class CaptureCommand
             CaptureSummary summary = builder.Build();
             OutputFormat chosen = parseResult.GetValue(format);
             string text = chosen == OutputFormat.Json
-                ? JsonSerializer.Serialize(CaptureJsonMapper.Map(summary), CaptureJsonContext.Default.CaptureReportJson) + "\n"
+                ? ReportMetadata.Stamp(JsonSerializer.Serialize(CaptureJsonMapper.Map(summary), CaptureJsonContext.Default.CaptureReportJson), services.Time) + "\n"
                 : RenderTable(services, summary, outputFile is not null);
             if (outputFile is not null)
             {

@@ -85,7 +85,7 @@ internal static class ScanCommand
         long count = 0, reachable = 0, relayTargets = 0, errors = 0, undetermined = 0;
 
         using OutputTarget target = OutputTarget.Open(settings.Output, services.Out);
-        ScanWriter writer = ScanWriter.Create(settings.Format, target.Writer, settings.Output is null && settings.Format == OutputFormat.Table ? services.Console : null);
+        ScanWriter writer = ScanWriter.Create(settings.Format, target.Writer, settings.Output is null && settings.Format == OutputFormat.Table ? services.Console : null, services.Time);
 
         async Task ConsumeAsync(Action? onRow)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmbSign.Cli.Rendering;
 
 namespace SmbSign.Cli.Commands;
 
@@ -20,7 +21,7 @@ internal static class VersionCommand
                 System.Runtime.InteropServices.RuntimeInformation.OSDescription);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                services.Out.WriteLine(JsonSerializer.Serialize(info, VersionJsonContext.Default.VersionInfo));
+                services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(info, VersionJsonContext.Default.VersionInfo), services.Time));
             }
             else
             {

@@ -15,10 +15,11 @@ internal abstract class ScanWriter
     {
     }
 
-    public static ScanWriter Create(OutputFormat format, TextWriter output, IAnsiConsole? console) => format switch
+    /// <summary>The writer for <paramref name="format"/>; JSON rows are stamped with <paramref name="time"/> (<see cref="ReportMetadata"/>).</summary>
+    public static ScanWriter Create(OutputFormat format, TextWriter output, IAnsiConsole? console, TimeProvider? time = null) => format switch
     {
-        OutputFormat.Json => new JsonArrayWriter(output),
-        OutputFormat.Jsonl => new JsonLinesWriter(output),
+        OutputFormat.Json => new JsonArrayWriter(output, time ?? TimeProvider.System),
+        OutputFormat.Jsonl => new JsonLinesWriter(output, time ?? TimeProvider.System),
         OutputFormat.Csv => new CsvWriter(output),
         _ => new TableWriter(output, console),
     };
@@ -26,7 +27,8 @@ internal abstract class ScanWriter
 
 internal sealed record ScanSummary(long Targets, long Reachable, long RelayTargets, long Errors);
 
-internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
+/// <summary>Each row carries <c>generatedAt</c> (when the target was written out) and <c>toolVersion</c>.</summary>
+internal sealed class JsonArrayWriter(TextWriter output, TimeProvider time) : ScanWriter
 {
     private bool _first = true;
 
@@ -34,7 +36,7 @@ internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
     {
         output.Write(_first ? "[\n" : ",\n");
         _first = false;
-        string json = JsonSerializer.Serialize(row, ScanJsonContext.Default.ScanRow);
+        string json = ReportMetadata.Stamp(JsonSerializer.Serialize(row, ScanJsonContext.Default.ScanRow), time);
         output.Write("  ");
         output.Write(json.Replace("\n", "\n  ", StringComparison.Ordinal));
     }
@@ -42,9 +44,10 @@ internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
     public override void Complete(ScanSummary summary) => output.Write(_first ? "[]\n" : "\n]\n");
 }
 
-internal sealed class JsonLinesWriter(TextWriter output) : ScanWriter
+/// <summary>Each line carries <c>generatedAt</c> and <c>toolVersion</c>, so a line shipped alone still says when and by what.</summary>
+internal sealed class JsonLinesWriter(TextWriter output, TimeProvider time) : ScanWriter
 {
-    public override void Write(ScanRow row) => output.WriteLine(JsonSerializer.Serialize(row, ScanJsonLineContext.Default.ScanRow));
+    public override void Write(ScanRow row) => output.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(row, ScanJsonLineContext.Default.ScanRow), time));
 }
 
 /// <summary>RFC 4180 CSV; column names are the JSON paths; lists are joined with ';'.</summary>
