@@ -115,7 +115,8 @@ internal static class AuditTableRenderer
 
             string line = string.Create(
                 CultureInfo.InvariantCulture,
-                $"  {Markup.Escape(r.Benchmark)} {Markup.Escape(r.Rule.Id)} {Markup.Escape(r.Rule.Setting.Id)}: {Count(r.Fail, "red")} fail ({r.FailNotConfigured} not configured), {Count(r.Pass, "green")} pass ({r.PassByDefault} by default), {Count(r.NotApplicable, "grey")} n/a, {Count(r.Error, "magenta")} error");
+                $"  {Markup.Escape(r.Benchmark)} {Markup.Escape(r.Rule.Id)} {Markup.Escape(r.Rule.Setting.Id)}: fail {Count(r.Fail, "red")}, pass {Count(r.Pass, "green")}, n/a {Count(r.NotApplicable, "grey")}, error {Count(r.Error, "magenta")}")
+                + (report.Verbose ? string.Create(CultureInfo.InvariantCulture, $" (not configured: {r.FailNotConfigured} fail, {r.PassByDefault} pass by default)") : string.Empty);
             writeLine(report.Verbose ? line : Fit(line, width));
         }
 

@@ -123,7 +123,10 @@ public sealed class AuditEngineTests
 
         IReadOnlyList<AuditFinding> findings = AuditEngine.Evaluate(snapshot, os, os.Role, pack, strict: false);
 
-        Assert.DoesNotContain(findings, f => f.Status == AuditStatus.Fail);
+        // Every value the profile sets is read as set: nothing it configures fails. What fails is only what the profile
+        // does not set and whose Windows default does not comply (Hardened UNC Paths without RequirePrivacy).
+        Assert.DoesNotContain(findings, f => f.Status == AuditStatus.Fail && !f.NotConfigured);
+        Assert.All(findings.Where(f => f.Status == AuditStatus.Fail), f => Assert.StartsWith("client.HardenedPaths.", f.Rule.Setting.Id, StringComparison.Ordinal));
         AuditFinding sign = findings.Single(f => f.Rule.Id == "49.12");
         Assert.Equal(AuditStatus.Pass, sign.Status);
         Assert.Equal(PrecedenceLayer.Mdm, sign.Layer);
