@@ -35,11 +35,29 @@ public class AuditBenchmarks
             Directory.Delete(_folder, recursive: true);
         }
 
-        Directory.CreateDirectory(_folder);
-        StringBuilder manifest = new("{ \"schemaVersion\": 1, \"machines\": [\n");
-        for (int i = 0; i < Machines; i++)
+        GenerateFleet(_folder, Machines);
+        _plan = FleetLayout.Discover([_folder]).Machines;
+        if (_plan.Count != Machines)
         {
-            string name = string.Create(CultureInfo.InvariantCulture, $"ws-{i:D5}");
+            throw new InvalidOperationException($"expected {Machines} machines, found {_plan.Count}");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>
+    /// Writes <paramref name="machines"/> machine exports and a machines.json into <paramref name="folder"/> (created):
+    /// the fleet this benchmark audits, also used by bench/audit-memory.sh (<c>generate-fleet DIR N</c>).
+    /// </summary>
+    public static void GenerateFleet(string folder, int machines)
+    {
+        Directory.CreateDirectory(folder);
+        using StreamWriter manifest = new(Path.Combine(folder, FleetManifest.FileName), append: false, new UTF8Encoding(false));
+        manifest.Write("{ \"schemaVersion\": 1, \"machines\": [\n");
+        for (int i = 0; i < machines; i++)
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"ws-{i:D6}");
             bool win10 = i % 5 == 0;
             int sign = i % 3 == 0 ? 0 : 1;
             string hardened = i % 2 == 0 ? "RequireIntegrity=1,RequireMutualAuthentication=1,RequirePrivacy=1" : "RequireMutualAuthentication=1, RequireIntegrity=1";
@@ -51,29 +69,20 @@ public class AuditBenchmarks
                 + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\LanmanWorkstation]\r\n\"AllowInsecureGuestAuth\"=dword:00000000\r\n\r\n"
                 + "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths]\r\n"
                 + $"\"\\\\\\\\*\\\\NETLOGON\"=\"{hardened}\"\r\n\"\\\\\\\\*\\\\SYSVOL\"=\"{hardened}\"\r\n";
-            File.WriteAllBytes(Path.Combine(_folder, name + ".reg"), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(reg)]);
+            File.WriteAllBytes(Path.Combine(folder, name + ".reg"), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(reg)]);
             if (i % 4 == 3)
             {
                 string inf = "[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\nRevision=1\r\n[Registry Values]\r\n"
                     + "MACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature=4,1\r\n"
                     + "MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel=4,5\r\n";
-                File.WriteAllBytes(Path.Combine(_folder, name + ".GptTmpl.inf"), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(inf)]);
+                File.WriteAllBytes(Path.Combine(folder, name + ".GptTmpl.inf"), [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(inf)]);
             }
 
-            manifest.Append(CultureInfo.InvariantCulture, $"  {{ \"name\": \"{name}\", \"os\": \"{(win10 ? "win10" : "win11-24h2-pro")}\" }}{(i == Machines - 1 ? string.Empty : ",")}\n");
+            manifest.Write(string.Create(CultureInfo.InvariantCulture, $"  {{ \"name\": \"{name}\", \"os\": \"{(win10 ? "win10" : "win11-24h2-pro")}\" }}{(i == machines - 1 ? string.Empty : ",")}\n"));
         }
 
-        manifest.Append("] }\n");
-        File.WriteAllText(Path.Combine(_folder, FleetManifest.FileName), manifest.ToString());
-        _plan = FleetLayout.Discover([_folder]).Machines;
-        if (_plan.Count != Machines)
-        {
-            throw new InvalidOperationException($"expected {Machines} machines, found {_plan.Count}");
-        }
+        manifest.Write("] }\n");
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>Discovery plus the audit on one thread.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Machines)]

@@ -47,12 +47,29 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(services);
         RootCommand root = CreateRootCommand(services);
-        ParseResult parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0)
+        ParseResult parseResult;
+        try
         {
-            foreach (System.CommandLine.Parsing.ParseError error in parseResult.Errors)
+            parseResult = root.Parse(args);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A validator that reads a value the parser could not convert throws here. Its message quotes the value,
+            // which may be a secret typed after the wrong option: name the option only.
+            System.Text.RegularExpressions.Match option = System.Text.RegularExpressions.Regex.Match(e.Message, "for option '([^']{1,40})'");
+            await services.Error.WriteLineAsync(
+                $"smbsign: the value given for {(option.Success ? option.Groups[1].Value : "an option")} is not valid (the value is not shown: it may be a secret). A password comes from SMBSIGN_PASSWORD or --password-file FILE, never from the command line.").ConfigureAwait(false);
+            await services.Error.WriteLineAsync("Run 'smbsign --help' (or 'smbsign COMMAND --help') for usage.").ConfigureAwait(false);
+            return ExitCodes.UsageOrInput;
+        }
+
+        // Before any work and before any parser message: unknown options and secrets given on the command line.
+        IReadOnlyList<string> refused = ArgumentGuard.Check(parseResult, args, out IReadOnlyList<string> parserErrors);
+        if (refused.Count > 0 || parserErrors.Count > 0)
+        {
+            foreach (string message in refused.Concat(parserErrors))
             {
-                await services.Error.WriteLineAsync($"smbsign: {error.Message}").ConfigureAwait(false);
+                await services.Error.WriteLineAsync($"smbsign: {message}").ConfigureAwait(false);
             }
 
             await services.Error.WriteLineAsync("Run 'smbsign --help' (or 'smbsign COMMAND --help') for usage.").ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace SmbSign.Cli.Tests;
 /// <summary>Runs <c>smbsign audit</c> on the bundled sample fleet and on hand-made broken inputs.</summary>
 public sealed class AuditCommandTests : IDisposable
 {
-    private static readonly string[] s_statuses = ["pass", "fail", "not-configured", "not-applicable", "error"];
+    private static readonly string[] s_statuses = ["pass", "fail", "not-applicable", "error"];
     private static readonly string[] s_levels = ["error", "warning", "note"];
     private static readonly string s_fleet = Path.Combine(TestPaths.RepositoryRoot, "samples", "fleet");
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "smbsign-audit-cli-" + Guid.NewGuid().ToString("N"));
@@ -45,8 +45,8 @@ public sealed class AuditCommandTests : IDisposable
                 JsonElement registry = result.GetProperty("registry");
                 Assert.Equal(definition.ValueType.ToDisplayString(), registry.GetProperty("type").GetString());
                 Assert.StartsWith("HKLM\\", registry.GetProperty("key").GetString(), StringComparison.Ordinal);
-                JsonValueKind expectedKind = definition.ValueType == RegistryValueType.RegDword ? JsonValueKind.Number : JsonValueKind.String;
-                Assert.Equal(expectedKind, result.GetProperty("expected").ValueKind);
+                // One type per field: values are text whatever the registry type (the type is registry.type).
+                Assert.Equal(JsonValueKind.String, result.GetProperty("expected").ValueKind);
                 Assert.True(result.TryGetProperty("configured", out _));
                 Assert.True(result.TryGetProperty("effective", out _));
                 Assert.True(result.TryGetProperty("source", out _));
@@ -60,18 +60,20 @@ public sealed class AuditCommandTests : IDisposable
         CliRun run = await CliHarness.RunAsync(["audit", s_fleet, "--format", "json"]);
         using JsonDocument doc = JsonDocument.Parse(run.Output);
 
-        // 24H2 Pro, RequireSecuritySignature absent: not configured, effective 1 (required by default), strict failure.
+        // 24H2 Pro, RequireSecuritySignature absent: effective 1 (required by default) passes, --strict would fail it.
         JsonElement win11 = Result(doc, "ws-win11-24h2-01", "2.3.8.1");
-        Assert.Equal("not-configured", win11.GetProperty("status").GetString());
+        Assert.Equal("pass", win11.GetProperty("status").GetString());
+        Assert.Equal("default", win11.GetProperty("reason").GetString());
         Assert.Equal(JsonValueKind.Null, win11.GetProperty("configured").ValueKind);
-        Assert.Equal(1, win11.GetProperty("effective").GetInt32());
+        Assert.Equal("1", win11.GetProperty("effective").GetString());
         Assert.True(win11.GetProperty("effectiveCompliant").GetBoolean());
         Assert.True(win11.GetProperty("strictFailure").GetBoolean());
 
-        // Windows 10, absent: effective 0.
+        // Windows 10, absent: effective 0, which fails.
         JsonElement win10 = Result(doc, "ws-win10-01", "2.3.8.1");
-        Assert.Equal("not-configured", win10.GetProperty("status").GetString());
-        Assert.Equal(0, win10.GetProperty("effective").GetInt32());
+        Assert.Equal("fail", win10.GetProperty("status").GetString());
+        Assert.Equal("not-configured", win10.GetProperty("reason").GetString());
+        Assert.Equal("0", win10.GetProperty("effective").GetString());
         Assert.False(win10.GetProperty("effectiveCompliant").GetBoolean());
 
         // Intune-only tenant: audited against the Intune benchmark, nothing fails.
@@ -89,7 +91,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal("pass", precedence.GetProperty("status").GetString());
         Assert.Equal("group-policy", precedence.GetProperty("layer").GetString());
         Assert.EndsWith("ws-win11-24h2-04.GptTmpl.inf:9", precedence.GetProperty("source").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, precedence.GetProperty("overridden")[0].GetProperty("value").GetInt32());
+        Assert.Equal("0", precedence.GetProperty("overridden")[0].GetProperty("value").GetString());
 
         // Server service disabled: server-side items are moot.
         Assert.Equal("not-applicable", Result(doc, "ws-win11-23h2-02", "2.3.9.2").GetProperty("status").GetString());
@@ -99,14 +101,14 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Fleet_Strict_TurnsNotConfiguredIntoFail()
+    public async Task Fleet_Strict_FailsCompliantDefaultsTheBenchmarkWantsSet()
     {
         CliRun run = await CliHarness.RunAsync(["audit", s_fleet, "--format", "json", "--strict"]);
 
         using JsonDocument doc = JsonDocument.Parse(run.Output);
         Assert.True(doc.RootElement.GetProperty("strict").GetBoolean());
         Assert.Equal("fail", Result(doc, "ws-win11-24h2-01", "2.3.8.1").GetProperty("status").GetString());
-        Assert.Equal(0, doc.RootElement.GetProperty("summary").GetProperty("notConfigured").GetInt32());
+        Assert.Equal(0, doc.RootElement.GetProperty("summary").GetProperty("strictFailures").GetInt32());
     }
 
     [Fact]
@@ -166,7 +168,7 @@ public sealed class AuditCommandTests : IDisposable
         string[] lines = csv.Output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("machine,os,role,benchmark,rule,item,level,setting,title,status", lines[0], StringComparison.Ordinal);
         Assert.Equal(results + 1, lines.Length);
-        Assert.Contains(lines, l => l.StartsWith("ws-win10-01,win10,workstation,cis-win11-23h2,2.3.8.1,", StringComparison.Ordinal) && l.Contains(",not-configured,", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ws-win10-01,win10,workstation,cis-win11-23h2,2.3.8.1,", StringComparison.Ordinal) && l.Contains(",fail,", StringComparison.Ordinal) && l.EndsWith(",not-configured,true,fail", StringComparison.Ordinal));
         Assert.Equal(ExitCodes.Findings, csv.ExitCode);
     }
 
@@ -184,7 +186,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Contains("Fleet summary", run.Output, StringComparison.Ordinal);
         Assert.Contains("20 machine(s)", run.Output, StringComparison.Ordinal);
         Assert.Contains("not-configured", run.Output, StringComparison.Ordinal);
-        Assert.Contains("Server service off", run.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Failing machines: ", run.Output.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -262,7 +264,7 @@ public sealed class AuditCommandTests : IDisposable
         CliRun written = await CliHarness.RunAsync(["audit", input, "--format", "json", "-o", report]);
         CliRun refused = await CliHarness.RunAsync(["audit", input, "--format", "json", "-o", input]);
 
-        Assert.Equal(ExitCodes.Success, written.ExitCode);
+        Assert.Equal(ExitCodes.Findings, written.ExitCode);
         Assert.Equal(string.Empty, written.Output);
         using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(report)))
         {
@@ -301,8 +303,9 @@ public sealed class AuditCommandTests : IDisposable
     {
         string report = Path.Combine(_temp, "report." + format);
 
-        CliRun toFile = await CliHarness.RunAsync(["audit", s_fleet, "--format", format, "-o", report]);
-        CliRun toStdout = await CliHarness.RunAsync(["audit", s_fleet, "--format", format]);
+        FixedTime time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        CliRun toFile = await CliHarness.RunAsync(["audit", s_fleet, "--format", format, "-o", report], time: time);
+        CliRun toStdout = await CliHarness.RunAsync(["audit", s_fleet, "--format", format], time: time);
 
         Assert.Equal(ExitCodes.Findings, toFile.ExitCode);
         Assert.Equal(ExitCodes.Findings, toStdout.ExitCode);
@@ -336,11 +339,11 @@ public sealed class AuditCommandTests : IDisposable
     {
         { "truncated Registry.pol", "bad.pol", TruncatedPol(), "POL0", "bad.pol@", ExitCodes.UsageOrInput },
         { "corrupted Registry.pol signature", "bad.pol", [.. "PRex"u8.ToArray(), 1, 0, 0, 0, .. Encoding.Unicode.GetBytes("[a\0;b\0;")], "POL001", "bad.pol@0", ExitCodes.UsageOrInput },
-        { ".reg 5.00 header with a UTF-8 BOM", "bad.reg", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n\"RequireSecuritySignature\"=dword:00000001\r\n")], "REG002", "bad.reg:1", ExitCodes.Success },
+        { ".reg 5.00 header with a UTF-8 BOM", "bad.reg", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters]\r\n\"RequireSecuritySignature\"=dword:00000001\r\n")], "REG002", "bad.reg:1", ExitCodes.Findings },
         { ".reg broken continuation", "bad.reg", Utf16("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters]\r\n\"NullSessionPipes\"=hex(7):6e,00,\\\r\n\"RequireSecuritySignature\"=dword:00000001\r\n"), "REG041", "bad.reg:5", ExitCodes.UsageOrInput },
         { "malformed INF line", "bad.inf", Utf16("[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature=\"$CHICAGO$\"\r\n[Registry Values]\r\nMACHINE\\System\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters\\RequireSecuritySignature 4,1\r\n"), "INF010", "bad.inf:6", ExitCodes.UsageOrInput },
         { "invalid JSON", "bad.json", Encoding.UTF8.GetBytes("{\n  \"RequireSecuritySignature\": true,\n  \"EnableSecuritySignature\": \n"), "PSJ001", "bad.json:", ExitCodes.UsageOrInput },
-        { "unknown smb.conf parameter", "bad.smb.conf", Encoding.UTF8.GetBytes("[global]\n   server signingg = mandatory\n"), "SMB003", "bad.smb.conf:2", ExitCodes.Success },
+        { "unknown smb.conf parameter", "bad.smb.conf", Encoding.UTF8.GetBytes("[global]\n   server signingg = mandatory\n"), "SMB003", "bad.smb.conf:2", ExitCodes.Findings },
     };
 
     [Theory]
@@ -370,6 +373,11 @@ public sealed class AuditCommandTests : IDisposable
         {
             Assert.Contains(broken.GetProperty("results").EnumerateArray(), r => r.GetProperty("status").GetString() == "error");
         }
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static JsonElement Machine(JsonDocument doc, string name) =>

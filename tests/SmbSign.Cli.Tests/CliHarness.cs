@@ -5,7 +5,7 @@ namespace SmbSign.Cli.Tests;
 /// <summary>Runs the real command tree in-process and captures stdout, stderr and the exit code.</summary>
 internal static class CliHarness
 {
-    public static async Task<CliRun> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<CliRun> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -23,6 +23,7 @@ internal static class CliHarness
             Out = output,
             Error = error,
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out string? value) ? value : null,
+            Time = time ?? TimeProvider.System,
         };
 
         int exitCode = await CliApp.RunAsync(args, services);

@@ -39,7 +39,7 @@ public sealed class SignatureCommandTests
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(run.Output);
-        Assert.Equal(["algorithm", "signature", "matches"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["generatedAt", "toolVersion", "algorithm", "signature", "matches"], doc.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal("AES-CMAC", doc.RootElement.GetProperty("algorithm").GetString());
         Assert.Equal(PublishedSignature, doc.RootElement.GetProperty("signature").GetString());
         Assert.True(doc.RootElement.GetProperty("matches").GetBoolean());

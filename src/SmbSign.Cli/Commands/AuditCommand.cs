@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmbSign.Cli.Rendering;
@@ -14,20 +13,19 @@ namespace SmbSign.Cli.Commands;
 
 /// <summary>
 /// <c>smbsign audit PATH... [--benchmark ID] [--os ID] [--role dc|member|workstation] [--strict] [--machine NAME=FILES]
-/// [--live] [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits configuration exports (one machine or a fleet)
-/// against a CIS benchmark or the Microsoft baseline. Exit codes: 0 no failures, 1 failures found, 2 usage error or
-/// unreadable input (the other inputs are still audited and reported). docs/cli/audit.md.
+/// [--live] [--failures-only] [--verbose] [--list-benchmarks] [--format table|json|csv|sarif] [-o FILE]</c>: audits
+/// configuration exports (one machine or a fleet) against a CIS benchmark or the Microsoft baseline; the effective value
+/// decides. Exit codes: 0 every machine passes, 1 a machine fails, 2 usage error or unreadable input (the other inputs
+/// are still audited and reported). docs/cli/audit.md.
 /// </summary>
 internal static class AuditCommand
 {
-    /// <summary>Machines from which a progress bar is shown on an interactive terminal.</summary>
-    private const int ProgressThreshold = 20;
-
     /// <summary>Machines from which the audit runs on several threads (smaller fleets finish faster on one; bench/AuditBenchmarks).</summary>
     private const int ParallelThreshold = 256;
 
-    /// <summary>Table width when stdout is not a terminal.</summary>
-    private const int RedirectedTableWidth = 160;
+    /// <summary>Machines audited together (in parallel on a large fleet) before they are written and released: bounds
+    /// memory at any fleet size while the report streams.</summary>
+    private const int AuditWindow = 256;
 
     public static Command Create(CliServices services)
     {
@@ -53,7 +51,7 @@ internal static class AuditCommand
         };
         Option<bool> strict = new("--strict")
         {
-            Description = "Count a not-configured value as a failure when the benchmark wants it set explicitly (the CIS reading), even if the OS default complies.",
+            Description = "Fail a not-configured value even when its OS default complies, where the benchmark wants it set explicitly (the CIS-literal reading). Without it, the effective value decides.",
         };
         Option<string[]> machine = new("--machine", "-m")
         {
@@ -66,6 +64,14 @@ internal static class AuditCommand
         {
             Description = "Also audit this computer from its live registry (Parameters and Policies keys; Windows only). The machine is named after the computer; give --os for its defaults.",
         };
+        Option<bool> failuresOnly = new("--failures-only")
+        {
+            Description = "Show only failing machines and their failing items (every format; the summary still counts every machine).",
+        };
+        Option<bool> verbose = new("--verbose", "-v")
+        {
+            Description = "Table: every item of every machine with full detail (status, expected, effective, source, reason, note); by default one compact line per failing item.",
+        };
         Option<bool> listBenchmarks = new("--list-benchmarks")
         {
             Description = "List the built-in benchmarks (rule packs) and the OS each is the default for, then exit.",
@@ -73,9 +79,9 @@ internal static class AuditCommand
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Sarif);
         Option<FileInfo?> output = CommonOptions.Output();
 
-        Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 no failures, 1 failures, 2 usage error or unreadable input.")
+        Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 every machine passes, 1 a machine fails, 2 usage error or unreadable input.")
         {
-            paths, benchmark, os, role, strict, machine, live, listBenchmarks, format, output,
+            paths, benchmark, os, role, strict, machine, live, failuresOnly, verbose, listBenchmarks, format, output,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -138,119 +144,130 @@ internal static class AuditCommand
                 throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
             }
 
-            MachineAudit[] audits = await AuditAsync(services, plan, options, cancellationToken).ConfigureAwait(false);
-            FleetSummary summary = FleetSummary.Of(audits);
+            foreach (string problem in plan.Problems)
+            {
+                await services.Error.WriteLineAsync("smbsign: " + problem).ConfigureAwait(false);
+            }
+
+            foreach (string warning in plan.Warnings)
+            {
+                await services.Error.WriteLineAsync("smbsign: warning: " + warning).ConfigureAwait(false);
+            }
+
+            // Machines are audited in windows of AuditWindow and written as they come: no renderer holds the fleet.
+            bool unreadable = false;
+            IEnumerable<MachineAudit> stream = AuditStream(plan.Machines, options, machineAudit =>
+            {
+                unreadable |= machineAudit.HasUnreadableSource;
+                foreach (SourceDiagnostic diagnostic in machineAudit.Diagnostics)
+                {
+                    if (diagnostic.Severity != DiagnosticSeverity.Info)
+                    {
+                        services.Error.WriteLine($"smbsign: {diagnostic}");
+                    }
+                }
+            }, cancellationToken);
             AuditReport report = new(
-                DescribeBenchmark(options, audits),
+                stream,
                 options.Strict,
-                audits,
-                summary,
+                options.Benchmark?.Id,
                 plan.Problems,
                 plan.Warnings,
-                typeof(AuditCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+                services.Time,
+                parseResult.GetValue(failuresOnly),
+                parseResult.GetValue(verbose));
+            IReadOnlyList<RulePack> packs = options.Benchmark is { } only ? [only] : RulePacks.BuiltIn;
 
-            await ReportProblemsAsync(services, report).ConfigureAwait(false);
-            if (outputFormat == OutputFormat.Table)
+            Action<Stream> render = outputFormat switch
             {
-                if (outputFile is null)
+                OutputFormat.Csv => s =>
                 {
-                    if (!services.IsInteractive && services.Console.Profile.Width < RedirectedTableWidth)
-                    {
-                        // Redirected output has no terminal width (Spectre assumes 80, which wraps every cell).
-                        services.Console.Profile.Width = RedirectedTableWidth;
-                    }
+                    using StreamWriter writer = new(s, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                    AuditCsvRenderer.Render(report, writer);
+                },
+                OutputFormat.Sarif => s => AuditSarifRenderer.Render(report, packs, s),
+                OutputFormat.Json => s => AuditJsonRenderer.Render(report, s),
+                _ => s =>
+                {
+                    using StreamWriter writer = new(s, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
+                    AuditTableRenderer.Render(writer, report, TableWidth(services, toFile: true));
+                },
+            };
 
-                    AuditTableRenderer.Render(services.Console, report);
-                }
-                else
-                {
-                    using StringWriter writer = new(CultureInfo.InvariantCulture);
-                    IAnsiConsole fileConsole = AnsiConsole.Create(new AnsiConsoleSettings
-                    {
-                        Ansi = AnsiSupport.No,
-                        ColorSystem = ColorSystemSupport.NoColors,
-                        Interactive = InteractionSupport.No,
-                        Out = new AnsiConsoleOutput(writer),
-                    });
-                    fileConsole.Profile.Width = 240;
-                    AuditTableRenderer.Render(fileConsole, report);
-                    await WriteAsync(services, outputFile, writer.ToString()).ConfigureAwait(false);
-                }
+            if (outputFormat == OutputFormat.Table && outputFile is null && services.IsInteractive)
+            {
+                await Task.Run(() => AuditTableRenderer.Render(services.Console, report, TableWidth(services, toFile: false)), cancellationToken).ConfigureAwait(false);
             }
-            else if (outputFormat == OutputFormat.Csv)
+            else if (outputFormat == OutputFormat.Table && outputFile is null)
             {
-                await WriteAsync(
-                    services,
-                    outputFile,
-                    stream =>
-                    {
-                        using StreamWriter writer = new(stream, new System.Text.UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
-                        AuditCsvRenderer.Render(report, writer);
-                    },
-                    trailingNewline: false).ConfigureAwait(false);
+                await Task.Run(() => AuditTableRenderer.Render(services.Out, report, TableWidth(services, toFile: false)), cancellationToken).ConfigureAwait(false);
+                await services.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                // JSON and SARIF are serialized straight to the file or stdout: a 10,000-machine report is hundreds of
-                // megabytes as text, and building it as one string would dwarf the audit's own memory.
-                Action<Stream> render = outputFormat == OutputFormat.Sarif
-                    ? stream => AuditSarifRenderer.Render(report, stream)
-                    : stream => AuditJsonRenderer.Render(report, stream);
-                await WriteAsync(services, outputFile, render, trailingNewline: true).ConfigureAwait(false);
+                await WriteAsync(services, outputFile, render, trailingNewline: outputFormat is OutputFormat.Json or OutputFormat.Sarif).ConfigureAwait(false);
             }
 
-            if (plan.Problems.Count > 0 || audits.Any(a => a.HasUnreadableSource))
+            if (plan.Problems.Count > 0 || unreadable)
             {
                 return ExitCodes.UsageOrInput;
             }
 
-            return summary.Fail > 0 ? ExitCodes.Findings : ExitCodes.Success;
+            return report.Summary.MachinesFailing > 0 ? ExitCodes.Findings : ExitCodes.Success;
         });
         return command;
     }
 
-    private static async Task<MachineAudit[]> AuditAsync(CliServices services, FleetPlan plan, AuditOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Columns for compact table lines: <c>COLUMNS</c> when set (the POSIX convention), else the terminal's width; redirected
+    /// output and files without <c>COLUMNS</c> are not cut (one row per line, whatever its length).
+    /// </summary>
+    private static int? TableWidth(CliServices services, bool toFile)
     {
-        int threads = plan.Machines.Count >= ParallelThreshold ? Environment.ProcessorCount : 1;
-        if (!services.IsInteractive || plan.Machines.Count < ProgressThreshold)
+        if (int.TryParse(services.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out int columns) && columns >= 20)
         {
-            return await Task.Run(() => FleetAuditor.AuditParallel(plan.Machines, options, threads, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            return columns;
         }
 
-        // Decoration only: the report carries everything; a non-interactive console prints no progress at all.
-        MachineAudit[] audits = [];
-        await services.Console.Progress()
-            .AutoClear(true)
-            .StartAsync(async context =>
-            {
-                ProgressTask task = context.AddTask($"Auditing {plan.Machines.Count.ToString(CultureInfo.InvariantCulture)} machines", maxValue: plan.Machines.Count);
-                audits = await Task.Run(() => FleetAuditor.AuditParallel(plan.Machines, options, threads, _ => task.Increment(1), cancellationToken), cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-        return audits;
+        return !toFile && services.IsInteractive ? Math.Max(services.Console.Profile.Width, 20) : null;
     }
 
-    private static async Task ReportProblemsAsync(CliServices services, AuditReport report)
+    /// <summary>The machines audited in order, <see cref="AuditWindow"/> at a time (in parallel on a large fleet).</summary>
+    private static IEnumerable<MachineAudit> AuditStream(IReadOnlyList<MachineInput> machines, AuditOptions options, Action<MachineAudit> onAudited, CancellationToken cancellationToken)
     {
-        foreach (string problem in report.Problems)
+        int threads = machines.Count >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        for (int first = 0; first < machines.Count; first += AuditWindow)
         {
-            await services.Error.WriteLineAsync("smbsign: " + problem).ConfigureAwait(false);
-        }
-
-        foreach (string warning in report.Warnings)
-        {
-            await services.Error.WriteLineAsync("smbsign: warning: " + warning).ConfigureAwait(false);
-        }
-
-        foreach (MachineAudit machine in report.Machines)
-        {
-            foreach (SourceDiagnostic diagnostic in machine.Diagnostics)
+            cancellationToken.ThrowIfCancellationRequested();
+            MachineAudit[] window = FleetAuditor.AuditParallel(
+                new WindowList(machines, first, Math.Min(AuditWindow, machines.Count - first)),
+                options,
+                threads,
+                cancellationToken: cancellationToken);
+            foreach (MachineAudit audit in window)
             {
-                if (diagnostic.Severity != DiagnosticSeverity.Info)
-                {
-                    await services.Error.WriteLineAsync($"smbsign: {diagnostic}").ConfigureAwait(false);
-                }
+                onAudited(audit);
+                yield return audit;
             }
         }
+    }
+
+    /// <summary>A slice of the plan without copying it.</summary>
+    private sealed class WindowList(IReadOnlyList<MachineInput> all, int first, int count) : IReadOnlyList<MachineInput>
+    {
+        public MachineInput this[int index] => (uint)index < (uint)count ? all[first + index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public int Count => count;
+
+        public IEnumerator<MachineInput> GetEnumerator()
+        {
+            for (int i = 0; i < count; i++)
+            {
+                yield return all[first + i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static async Task WriteAsync(CliServices services, FileInfo? outputFile, string text)
@@ -356,17 +373,6 @@ internal static class AuditCommand
         return RulePackLoader.TryParseRole(text, out OsRole role)
             ? role
             : throw new CliException($"audit: unknown role '{text}'; expected dc, member or workstation.");
-    }
-
-    private static string DescribeBenchmark(AuditOptions options, IReadOnlyList<MachineAudit> audits)
-    {
-        if (options.Benchmark is not null)
-        {
-            return options.Benchmark.Id;
-        }
-
-        string[] ids = [.. audits.Select(a => a.Benchmark.Id).Distinct(StringComparer.Ordinal)];
-        return ids.Length == 1 ? ids[0] : "per-machine";
     }
 
     private static void RenderBenchmarkList(IAnsiConsole console)

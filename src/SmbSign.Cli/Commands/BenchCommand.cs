@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmbSign.Cli.Rendering;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Crypto;
 using SmbSign.Protocol.Smb2;
@@ -85,7 +86,7 @@ internal static class BenchCommand
                 results);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                services.Out.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.SigningBenchReport));
+                services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(report, BenchJsonContext.Default.SigningBenchReport), services.Time));
             }
             else
             {

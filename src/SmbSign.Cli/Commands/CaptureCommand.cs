@@ -92,7 +92,7 @@ internal static class CaptureCommand
             CaptureSummary summary = builder.Build();
             OutputFormat chosen = parseResult.GetValue(format);
             string text = chosen == OutputFormat.Json
-                ? JsonSerializer.Serialize(CaptureJsonMapper.Map(summary), CaptureJsonContext.Default.CaptureReportJson) + "\n"
+                ? ReportMetadata.Stamp(JsonSerializer.Serialize(CaptureJsonMapper.Map(summary), CaptureJsonContext.Default.CaptureReportJson), services.Time) + "\n"
                 : RenderTable(services, summary, outputPath is not null);
             if (outputPath is not null)
             {

@@ -56,7 +56,7 @@ internal static class EvaluateCommand
             {
                 if (json)
                 {
-                    services.Out.WriteLine(JsonSerializer.Serialize(EvaluateRendering.ToJson(OsProfiles.All), EvaluateJsonContext.Relaxed.EvaluateOsListJson));
+                    services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(EvaluateRendering.ToJson(OsProfiles.All), EvaluateJsonContext.Relaxed.EvaluateOsListJson), services.Time));
                 }
                 else
                 {
@@ -84,7 +84,7 @@ internal static class EvaluateCommand
 
             if (json)
             {
-                services.Out.WriteLine(JsonSerializer.Serialize(EvaluateRendering.ToJson(outcome, clientPolicy.Os, serverPolicy.Os), EvaluateJsonContext.Relaxed.EvaluateResultJson));
+                services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(EvaluateRendering.ToJson(outcome, clientPolicy.Os, serverPolicy.Os), EvaluateJsonContext.Relaxed.EvaluateResultJson), services.Time));
             }
             else
             {

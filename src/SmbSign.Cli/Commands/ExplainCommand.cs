@@ -41,7 +41,7 @@ internal static class ExplainCommand
             {
                 if (json)
                 {
-                    services.Out.WriteLine(JsonSerializer.Serialize(ExplainRendering.ToIndex(catalog), ExplainJsonContext.Relaxed.ExplainIndexJson));
+                    services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(ExplainRendering.ToIndex(catalog), ExplainJsonContext.Relaxed.ExplainIndexJson), services.Time));
                 }
                 else
                 {
@@ -59,7 +59,7 @@ internal static class ExplainCommand
 
             if (json)
             {
-                services.Out.WriteLine(JsonSerializer.Serialize(ExplainRendering.ToJson(found), ExplainJsonContext.Relaxed.ExplainReportJson));
+                services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(ExplainRendering.ToJson(found), ExplainJsonContext.Relaxed.ExplainReportJson), services.Time));
             }
             else
             {

@@ -197,7 +197,7 @@ internal static class FixCommand
             uncertain);
         if (settings.Format == OutputFormat.Json)
         {
-            services.Out.WriteLine(JsonSerializer.Serialize(report, FixJsonContext.Default.FixReport));
+            services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(report, FixJsonContext.Default.FixReport), services.Time));
         }
         else
         {

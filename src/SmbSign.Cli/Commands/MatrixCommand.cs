@@ -62,7 +62,7 @@ internal static class MatrixCommand
 
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                services.Out.WriteLine(JsonSerializer.Serialize(MatrixRendering.ToJson(tables), MatrixJsonContext.Relaxed.MatrixReportJson));
+                services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(MatrixRendering.ToJson(tables), MatrixJsonContext.Relaxed.MatrixReportJson), services.Time));
             }
             else
             {

@@ -93,7 +93,8 @@ internal static class ScanCommand
             settings.Format,
             target.Writer,
             maxWidth: settings.Output is null ? LineWidth(services, toTerminal) : null,
-            color: toTerminal && services.Console.Profile.Capabilities.Ansi && services.GetEnvironmentVariable("NO_COLOR") is null or "");
+            color: toTerminal && services.Console.Profile.Capabilities.Ansi && services.GetEnvironmentVariable("NO_COLOR") is null or "",
+            time: services.Time);
 
         async Task ConsumeAsync(Action? onRow)
         {

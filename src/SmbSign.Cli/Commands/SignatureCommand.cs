@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmbSign.Cli.Rendering;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Crypto;
 using SmbSign.Protocol.Smb2;
@@ -80,7 +81,7 @@ internal static class SignatureCommand
                     input, key, parseResult.GetValue(algorithmOption), parseResult.GetValue(dialectOption), role, parseResult.GetValue(sequenceOption));
                 if (parseResult.GetValue(format) == OutputFormat.Json)
                 {
-                    services.Out.WriteLine(JsonSerializer.Serialize(report, SignatureJsonContext.Default.SignatureReport));
+                    services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(report, SignatureJsonContext.Default.SignatureReport), services.Time));
                 }
                 else
                 {

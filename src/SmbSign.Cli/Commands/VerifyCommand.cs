@@ -133,7 +133,7 @@ internal static class VerifyCommand
             bool isVerbose = parseResult.GetValue(verbose);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
-                await services.Out.WriteLineAsync(JsonSerializer.Serialize(VerifyJson.From(report, isVerbose), VerifyJsonContext.Default.VerifyJson));
+                await services.Out.WriteLineAsync(ReportMetadata.Stamp(JsonSerializer.Serialize(VerifyJson.From(report, isVerbose), VerifyJsonContext.Default.VerifyJson), services.Time));
             }
             else
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmbSign.Cli.Rendering;
 using SmbSign.Protocol.Crypto;
 
 namespace SmbSign.Cli.Commands;
@@ -28,7 +29,7 @@ internal static class VersionCommand
         VersionInfo info = Current();
         if (format == OutputFormat.Json)
         {
-            services.Out.WriteLine(JsonSerializer.Serialize(info, VersionJsonContext.Default.VersionInfo));
+            services.Out.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(info, VersionJsonContext.Default.VersionInfo), services.Time));
         }
         else
         {

@@ -5,13 +5,15 @@ using SmbSign.Policy.Rules;
 
 namespace SmbSign.Cli.Rendering;
 
-/// <summary><c>smbsign audit --format csv</c>: RFC 4180, one header row, one row per machine per rule.</summary>
+/// <summary><c>smbsign audit --format csv</c>: RFC 4180, one header row, one row per machine per rule (with
+/// <c>--failures-only</c>, per failing item of a failing machine), written as the machines are audited.</summary>
 internal static class AuditCsvRenderer
 {
     public static readonly string[] Header =
     [
         "machine", "os", "role", "benchmark", "rule", "item", "level", "setting", "title", "status", "operator", "expected",
         "configured", "effective", "effective_source", "strict_failure", "registry_key", "registry_value", "registry_type", "source", "note",
+        "reason", "not_configured", "machine_verdict",
     ];
 
     public static string Render(AuditReport report)
@@ -29,8 +31,19 @@ internal static class AuditCsvRenderer
         AppendRow(builder, Header);
         foreach (MachineAudit machine in report.Machines)
         {
+            if (!report.Shows(machine))
+            {
+                continue;
+            }
+
+            string verdict = machine.Passed ? "pass" : "fail";
             foreach (AuditFinding f in machine.Findings)
             {
+                if (!report.Shows(f))
+                {
+                    continue;
+                }
+
                 AppendRow(builder,
                 [
                     machine.Name,
@@ -48,12 +61,15 @@ internal static class AuditCsvRenderer
                     f.Configured?.ToString() ?? string.Empty,
                     f.Effective?.ToString() ?? string.Empty,
                     f.EffectiveSource ?? string.Empty,
-                    f.Status == AuditStatus.NotConfigured || (f.Status == AuditStatus.Fail && f.Configured is null && f.StrictFailure) ? (f.StrictFailure ? "true" : "false") : string.Empty,
+                    f.NotConfigured ? (f.StrictFailure ? "true" : "false") : string.Empty,
                     f.Rule.Registry.Key,
                     f.Rule.Registry.ValueName,
                     f.Rule.Registry.Type.ToDisplayString(),
                     f.Source?.ToString() ?? string.Empty,
                     f.Note ?? string.Empty,
+                    f.Reason ?? string.Empty,
+                    f.NotConfigured ? "true" : "false",
+                    verdict,
                 ]);
             }
         }

@@ -1,5 +1,5 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Catalog;
@@ -11,41 +11,64 @@ namespace SmbSign.Cli.Rendering;
 /// <summary>
 /// <c>smbsign audit --format json</c>. The remediation helper (<c>smbsign fix --from AUDIT.json</c>) reads this: every
 /// result names the catalog setting (<c>setting</c>), the registry value with its explicit type (<c>registry</c>) and the
-/// value to write (<c>expected</c>, a typed JSON value). Field meanings: docs/cli/audit.md.
+/// value to write (<c>expected</c>). <c>expected</c>, <c>configured</c> and <c>effective</c> are always a JSON string or
+/// null, whatever the registry type (one type per field). The report is written machine by machine as the machines are
+/// audited (<see cref="Utf8JsonWriter"/>, flushed after each), so memory does not grow with the fleet; the top-level
+/// <c>benchmark</c> and the <c>summary</c> therefore follow the machines. Field meanings: docs/cli/audit.md.
 /// </summary>
 internal static class AuditJsonRenderer
 {
-    /// <summary>Schema version of the report; bumped when a field changes meaning.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>Schema version of the report; bumped when a field changes meaning (2: values are strings, pass/fail by
+    /// the effective value, machine verdicts).</summary>
+    public const int SchemaVersion = 2;
 
-    public static string Render(AuditReport report) => JsonSerializer.Serialize(Build(report), AuditJsonContext.Default.AuditReportDto);
-
-    /// <summary>Writes the report to <paramref name="stream"/> as UTF-8 without building it as one string (large fleets).</summary>
-    public static void Render(AuditReport report, Stream stream) => JsonSerializer.Serialize(stream, Build(report), AuditJsonContext.Default.AuditReportDto);
-
-    private static AuditReportDto Build(AuditReport report)
+    public static string Render(AuditReport report)
     {
-        return new(
-            SchemaVersion,
-            report.Benchmark,
-            report.Strict,
-            "smbsign " + report.ToolVersion,
-            [.. report.Machines.Select(ToDto)],
-            ToDto(report.Summary),
-            report.Problems,
-            report.Warnings);
+        using MemoryStream stream = new();
+        Render(report, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>A typed JSON value: numbers as numbers, text as strings, lists as arrays.</summary>
-    public static JsonNode? ToJson(SettingValue? value) => value?.Kind switch
+    /// <summary>Writes the report to <paramref name="stream"/> as UTF-8, one machine at a time.</summary>
+    public static void Render(AuditReport report, Stream stream)
     {
-        null => null,
-        SettingValueKind.Number => JsonValue.Create(value.Number),
-        SettingValueKind.Text => JsonValue.Create(value.Text),
-        _ => new JsonArray([.. value.Items.Select(i => (JsonNode?)JsonValue.Create(i))]),
-    };
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(stream);
+        using Utf8JsonWriter writer = new(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        writer.WriteStartObject();
+        writer.WriteNumber("schemaVersion", SchemaVersion);
+        ReportMetadata.Write(writer, report.Time);
+        writer.WriteString("tool", "smbsign " + report.ToolVersion);
+        writer.WriteBoolean("strict", report.Strict);
+        writer.WriteBoolean("failuresOnly", report.FailuresOnly);
+        writer.WriteStartArray("machines");
+        foreach (MachineAudit machine in report.Machines)
+        {
+            if (!report.Shows(machine))
+            {
+                continue;
+            }
 
-    private static MachineDto ToDto(MachineAudit machine) => new(
+            JsonSerializer.Serialize(writer, ToDto(machine, report), AuditJsonContext.Default.MachineDto);
+            writer.Flush();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("benchmark", report.Benchmark);
+        writer.WritePropertyName("summary");
+        JsonSerializer.Serialize(writer, ToDto(report.Summary), AuditJsonContext.Default.SummaryDto);
+        writer.WritePropertyName("problems");
+        JsonSerializer.Serialize(writer, report.Problems, AuditJsonContext.Default.IReadOnlyListString);
+        writer.WritePropertyName("warnings");
+        JsonSerializer.Serialize(writer, report.Warnings, AuditJsonContext.Default.IReadOnlyListString);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary>The value as JSON text: a string or null (<see cref="AuditFormatting.JsonText"/>).</summary>
+    public static string? ToJson(SettingValue? value) => AuditFormatting.JsonText(value);
+
+    private static MachineDto ToDto(MachineAudit machine, AuditReport report) => new(
         machine.Name,
         machine.Os?.Id,
         machine.Os?.DisplayName,
@@ -58,13 +81,15 @@ internal static class AuditJsonRenderer
         [.. machine.Sources.Select(s => new SourceDto(s.Path, FormatToken(s.Format), s.Errors, s.Warnings, s.Settings))],
         [.. machine.Diagnostics.Select(ToDto)],
         machine.Notes,
+        machine.Passed ? "pass" : "fail",
+        [.. machine.FailingFindings.Select(f => f.Rule.Id)],
         new CountsDto(
             machine.Count(AuditStatus.Pass),
             machine.Count(AuditStatus.Fail),
-            machine.Count(AuditStatus.NotConfigured),
             machine.Count(AuditStatus.NotApplicable),
-            machine.Count(AuditStatus.Error)),
-        [.. machine.Findings.Select(ToDto)]);
+            machine.Count(AuditStatus.Error),
+            machine.Findings.Count(f => f.NotConfigured)),
+        [.. machine.Findings.Where(report.Shows).Select(ToDto)]);
 
     private static ResultDto ToDto(AuditFinding f)
     {
@@ -79,13 +104,15 @@ internal static class AuditJsonRenderer
             f.Status.ToToken(),
             rule.Operator.ToToken(),
             ToJson(rule.Target),
-            rule.Operator == RuleOperator.OneOf ? new JsonArray([.. rule.Expected.Select(ToJson)]) : null,
+            rule.Operator == RuleOperator.OneOf ? [.. rule.Expected.Select(e => ToJson(e) ?? string.Empty)] : null,
             ToJson(f.Configured),
             f.Stored,
             ToJson(f.Effective),
             f.EffectiveSource,
             f.EffectiveCompliant,
+            f.NotConfigured,
             f.StrictFailure,
+            f.Reason,
             f.Layer?.ToToken(),
             f.Source?.ToString(),
             f.Source?.File,
@@ -107,6 +134,8 @@ internal static class AuditJsonRenderer
     private static SummaryDto ToDto(FleetSummary s) => new(
         s.Machines,
         s.MachinesFailing,
+        s.MachinesPassing,
+        s.FailingMachines,
         s.MachinesWithUnreadableSources,
         s.Pass,
         s.Fail,
@@ -114,7 +143,7 @@ internal static class AuditJsonRenderer
         s.StrictFailures,
         s.NotApplicable,
         s.Error,
-        [.. s.Rules.Select(r => new RuleSummaryDto(r.Benchmark, r.Rule.Id, r.Rule.Item, r.Rule.Setting.Id, r.Rule.Title, r.Pass, r.Fail, r.NotConfigured, r.NotConfiguredNonCompliant, r.NotApplicable, r.Error))]);
+        [.. s.Rules.Select(r => new RuleSummaryDto(r.Benchmark, r.Rule.Id, r.Rule.Item, r.Rule.Setting.Id, r.Rule.Title, r.Pass, r.PassByDefault, r.Fail, r.FailNotConfigured, r.NotApplicable, r.Error))]);
 
     /// <summary>reg, security-template, registry-pol, powershell-json, intune-json, smb-conf, nsmb-conf, ...</summary>
     public static string FormatToken(SourceFormat format) => format switch
@@ -132,16 +161,6 @@ internal static class AuditJsonRenderer
     };
 }
 
-internal sealed record AuditReportDto(
-    int SchemaVersion,
-    string Benchmark,
-    bool Strict,
-    string Tool,
-    IReadOnlyList<MachineDto> Machines,
-    SummaryDto Summary,
-    IReadOnlyList<string> Problems,
-    IReadOnlyList<string> Warnings);
-
 internal sealed record MachineDto(
     string Name,
     string? Os,
@@ -155,6 +174,8 @@ internal sealed record MachineDto(
     IReadOnlyList<SourceDto> Sources,
     IReadOnlyList<DiagnosticDto> Diagnostics,
     IReadOnlyList<string> Notes,
+    string Verdict,
+    IReadOnlyList<string> Failing,
     CountsDto Counts,
     IReadOnlyList<ResultDto> Results);
 
@@ -169,7 +190,7 @@ internal sealed record DiagnosticDto(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ByteOffset,
     string Location);
 
-internal sealed record CountsDto(int Pass, int Fail, int NotConfigured, int NotApplicable, int Error);
+internal sealed record CountsDto(int Pass, int Fail, int NotApplicable, int Error, int NotConfigured);
 
 internal sealed record RegistryDto(string Key, string ValueName, string Type);
 
@@ -182,14 +203,16 @@ internal sealed record ResultDto(
     RegistryDto Registry,
     string Status,
     string Operator,
-    JsonNode? Expected,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Allowed,
-    JsonNode? Configured,
+    string? Expected,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Allowed,
+    string? Configured,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Stored,
-    JsonNode? Effective,
+    string? Effective,
     string? EffectiveSource,
     bool? EffectiveCompliant,
+    bool NotConfigured,
     bool StrictFailure,
+    string? Reason,
     string? Layer,
     string? Source,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceFile,
@@ -198,11 +221,13 @@ internal sealed record ResultDto(
     string? Note,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<OverriddenDto>? Overridden);
 
-internal sealed record OverriddenDto(JsonNode? Value, string Stored, string Layer, string Source);
+internal sealed record OverriddenDto(string? Value, string Stored, string Layer, string Source);
 
 internal sealed record SummaryDto(
     int Machines,
     int MachinesFailing,
+    int MachinesPassing,
+    IReadOnlyList<string> FailingMachines,
     int MachinesWithUnreadableSources,
     int Pass,
     int Fail,
@@ -219,12 +244,14 @@ internal sealed record RuleSummaryDto(
     string Setting,
     string Title,
     int Pass,
+    int PassByDefault,
     int Fail,
-    int NotConfigured,
-    int NotConfiguredNonCompliant,
+    int FailNotConfigured,
     int NotApplicable,
     int Error);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(AuditReportDto))]
+[JsonSerializable(typeof(MachineDto))]
+[JsonSerializable(typeof(SummaryDto))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class AuditJsonContext : JsonSerializerContext;

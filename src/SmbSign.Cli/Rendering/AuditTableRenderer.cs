@@ -7,139 +7,213 @@ using Spectre.Console;
 namespace SmbSign.Cli.Rendering;
 
 /// <summary>
-/// <c>smbsign audit</c> (table): one row per machine per rule, coloured by status, then the fleet summary (counts per rule)
-/// and the totals. Every string from a file goes through <see cref="Markup.Escape"/>.
+/// <c>smbsign audit</c> (text): one verdict line per machine and, by default, one compact line per failing item, so the
+/// report reads at 80 columns; <c>--verbose</c> adds every item with full detail (status, expected, effective, source,
+/// reason, note). Every row is one line and is never wrapped inside a token: on a terminal (or with <c>COLUMNS</c>) a
+/// compact line longer than the width is cut at a space and ends with "…"; redirected output without <c>COLUMNS</c> is
+/// never cut. Machines are written as they are audited; the fleet summary follows, and its last line names the failing
+/// machines. Every string from a file goes through <see cref="Markup.Escape"/>.
 /// </summary>
 internal static class AuditTableRenderer
 {
-    /// <summary>
-    /// Machines per drawn table. Spectre keeps every cell of a table until it is drawn (about 270 KB per machine), so a
-    /// large fleet is drawn as consecutive tables of this many machines instead of one table held whole.
-    /// </summary>
-    internal const int MachinesPerTable = 25;
+    /// <summary>Width used when nothing says otherwise on a terminal.</summary>
+    public const int DefaultWidth = 80;
 
-    public static void Render(IAnsiConsole console, AuditReport report)
+    /// <summary>Renders through Spectre (colour) on a terminal.</summary>
+    public static void Render(IAnsiConsole console, AuditReport report, int? width)
     {
-        for (int first = 0; first < Math.Max(report.Machines.Count, 1); first += MachinesPerTable)
+        ArgumentNullException.ThrowIfNull(console);
+        Render(line => console.Write(new Markup(line + "\n")), report, width);
+    }
+
+    /// <summary>Renders plain text (no markup, no colour) to <paramref name="output"/>: redirected stdout or a file.</summary>
+    public static void Render(TextWriter output, AuditReport report, int? width)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Render(line => output.Write(Markup.Remove(line) + "\n"), report, width);
+    }
+
+    /// <param name="writeLine">Writes one line given as Spectre markup.</param>
+    /// <param name="report">The report; its machines are read once, as they are audited.</param>
+    /// <param name="width">Columns a compact line may use; null: unlimited (redirected output without COLUMNS).</param>
+    public static void Render(Action<string> writeLine, AuditReport report, int? width)
+    {
+        ArgumentNullException.ThrowIfNull(writeLine);
+        ArgumentNullException.ThrowIfNull(report);
+        writeLine($"[bold]SMB signing audit{(report.Strict ? " (strict)" : string.Empty)}[/]{(report.FailuresOnly ? " [dim](failing machines and items only)[/]" : string.Empty)}");
+        foreach (MachineAudit machine in report.Machines)
         {
-            Table table = NewTable(report.Strict, titled: first == 0);
-            for (int i = first; i < Math.Min(first + MachinesPerTable, report.Machines.Count); i++)
+            if (!report.Shows(machine))
             {
-                AddMachine(table, report.Machines[i]);
+                continue;
             }
 
-            console.Write(table);
+            writeLine(Fit(MachineLine(machine), width));
+            foreach (AuditFinding f in machine.Findings)
+            {
+                if (report.Verbose && report.Shows(f))
+                {
+                    writeLine(VerboseLine(f));
+                    if (f.Note is not null)
+                    {
+                        writeLine("      [dim]" + Markup.Escape(f.Note) + "[/]");
+                    }
+                }
+                else if (!report.Verbose && f.IsFailing)
+                {
+                    writeLine(Fit(CompactLine(f), width));
+                }
+            }
         }
 
-        console.WriteLine();
-        RenderSummary(console, report);
+        writeLine(string.Empty);
+        RenderSummary(writeLine, report, width);
     }
 
-    private static Table NewTable(bool strict, bool titled)
+    private static string MachineLine(MachineAudit machine)
     {
-        Table table = new Table()
-            .Border(TableBorder.Rounded)
-            .AddColumn("Machine")
-            .AddColumn("Rule")
-            .AddColumn("Setting")
-            .AddColumn("Status")
-            .AddColumn("Expected")
-            .AddColumn("Effective")
-            .AddColumn("Source")
-            .AddColumn("Why");
-        return titled ? table.Title("SMB signing audit" + (strict ? " (strict)" : string.Empty)) : table;
+        int failing = machine.FailingFindings.Count();
+        string verdict = machine.Passed
+            ? "[green]PASS[/]"
+            : string.Create(CultureInfo.InvariantCulture, $"[bold red]FAIL[/] ({failing} of {machine.Findings.Count} items)");
+        return $"{verdict} [bold]{Markup.Escape(machine.Name)}[/] [dim]{Markup.Escape(AuditFormatting.Os(machine))} {Markup.Escape(machine.Benchmark.Id)}[/]";
     }
 
-    private static void AddMachine(Table table, MachineAudit machine)
+    /// <summary>"  2.3.8.1 client.RequireSecuritySignature: 0 (default), want = 1; not-configured".</summary>
+    private static string CompactLine(AuditFinding f)
     {
-        string[] header =
-        [
-            $"[bold]{Markup.Escape(machine.Name)}[/]",
-            $"[dim]{Markup.Escape(AuditFormatting.Os(machine))}[/]",
-            $"[dim]{Markup.Escape(machine.Benchmark.Id)}[/]",
-        ];
-        int row = 0;
-        foreach (AuditFinding f in machine.Findings)
-        {
-            table.AddRow(
-                new Markup(row < header.Length ? header[row] : string.Empty),
-                new Markup(Markup.Escape(f.Rule.Id)),
-                new Markup(Markup.Escape(f.Rule.Setting.Id)),
-                new Markup(Status(f)),
-                new Markup(Markup.Escape(f.Rule.Operator == RuleOperator.HardenedUncFlags ? "has " + Compact(f.Rule.Target) : f.Rule.DescribeExpected())),
-                new Markup(Effective(f)),
-                new Markup(Markup.Escape(AuditFormatting.ShortSource(f.Source))),
-                new Markup($"[dim]{Markup.Escape(Why(f))}[/]"));
-            row++;
-        }
-
-        for (; row < header.Length; row++)
-        {
-            table.AddRow(new Markup(header[row]), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty), new Markup(string.Empty));
-        }
-
-        table.AddEmptyRow();
+        string effective = f.Effective is null ? "unknown" : Compact(f.Effective) + (f.NotConfigured ? " (default)" : string.Empty);
+        string reason = f.Reason is null ? string.Empty : "; " + f.Reason;
+        return $"  {StatusMark(f)} {Markup.Escape(f.Rule.Id)} {Markup.Escape(f.Rule.Setting.Id)}: [red]{Markup.Escape(effective)}[/], want {Markup.Escape(Expected(f.Rule))}[dim]{Markup.Escape(reason)}[/]";
     }
 
-    private static void RenderSummary(IAnsiConsole console, AuditReport report)
+    private static string VerboseLine(AuditFinding f)
     {
-        Table summary = new Table()
-            .Border(TableBorder.Rounded)
-            .Title("Fleet summary")
-            .AddColumn("Benchmark")
-            .AddColumn("Rule")
-            .AddColumn("Setting")
-            .AddColumn(new TableColumn("Pass").RightAligned())
-            .AddColumn(new TableColumn("Fail").RightAligned())
-            .AddColumn(new TableColumn("Not configured (effective non-compliant)").RightAligned())
-            .AddColumn(new TableColumn("N/A").RightAligned())
-            .AddColumn(new TableColumn("Error").RightAligned());
-        foreach (RuleSummary r in report.Summary.Rules)
-        {
-            summary.AddRow(
-                new Markup(Markup.Escape(r.Benchmark)),
-                new Markup(Markup.Escape(r.Rule.Id)),
-                new Markup(Markup.Escape(r.Rule.Setting.Id)),
-                new Markup(Count(r.Pass, "green")),
-                new Markup(Count(r.Fail, "red")),
-                new Markup(r.NotConfigured == 0 ? "[dim]0[/]" : $"[yellow]{r.NotConfigured.ToString(CultureInfo.InvariantCulture)} ({r.NotConfiguredNonCompliant.ToString(CultureInfo.InvariantCulture)})[/]"),
-                new Markup(Count(r.NotApplicable, "grey")),
-                new Markup(Count(r.Error, "magenta")));
-        }
+        string effective = Compact(f.Effective) + (f.NotConfigured && f.Effective is not null ? " (default)" : string.Empty);
+        string colour = f.EffectiveCompliant switch { true => "green", false => "red", _ => "default" };
+        return $"  {StatusMark(f)} {Markup.Escape(f.Rule.Id)} {Markup.Escape(f.Rule.Setting.Id)} {Status(f)} expected {Markup.Escape(Expected(f.Rule))}"
+            + $" effective [{colour}]{Markup.Escape(effective)}[/] source {Markup.Escape(AuditFormatting.ShortSource(f.Source))}"
+            + (f.Reason is null ? string.Empty : $" [dim]reason {Markup.Escape(f.Reason)}[/]");
+    }
 
-        console.Write(summary);
+    private static void RenderSummary(Action<string> writeLine, AuditReport report, int? width)
+    {
         FleetSummary s = report.Summary;
-        console.MarkupLine(string.Create(
+        bool header = false;
+        foreach (RuleSummary r in s.Rules)
+        {
+            if (!report.Verbose && r.Fail == 0 && r.Error == 0)
+            {
+                continue;
+            }
+
+            if (!header)
+            {
+                writeLine(report.Verbose ? "[bold]Fleet summary[/] (per rule)" : "[bold]Fleet summary[/] (rules that fail somewhere)");
+                header = true;
+            }
+
+            string line = string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {Markup.Escape(r.Benchmark)} {Markup.Escape(r.Rule.Id)} {Markup.Escape(r.Rule.Setting.Id)}: fail {Count(r.Fail, "red")}, pass {Count(r.Pass, "green")}, n/a {Count(r.NotApplicable, "grey")}, error {Count(r.Error, "magenta")}")
+                + (report.Verbose ? string.Create(CultureInfo.InvariantCulture, $" (not configured: {r.FailNotConfigured} fail, {r.PassByDefault} pass by default)") : string.Empty);
+            writeLine(report.Verbose ? line : Fit(line, width));
+        }
+
+        if (!header)
+        {
+            writeLine("[bold]Fleet summary[/]: no rule fails on any machine");
+        }
+
+        writeLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{s.Machines} machine(s), [red]{s.MachinesFailing} with failures[/], {s.MachinesWithUnreadableSources} with unreadable sources: [green]{s.Pass} pass[/], [red]{s.Fail} fail[/], [yellow]{s.NotConfigured} not configured[/] ({s.StrictFailures} strict failure(s){(report.Strict ? ", counted as fail" : "; --strict counts them as fail")}), [grey]{s.NotApplicable} not applicable[/], [magenta]{s.Error} error[/]."));
+            $"{s.Machines} machine(s): [red]{s.MachinesFailing} fail[/], [green]{s.MachinesPassing} pass[/]; {s.MachinesWithUnreadableSources} with unreadable sources."));
+        writeLine(Fit(
+            string.Create(CultureInfo.InvariantCulture, $"Items: [green]{s.Pass} pass[/], [red]{s.Fail} fail[/], [grey]{s.NotApplicable} n/a[/], [magenta]{s.Error} error[/]; {s.NotConfigured} not configured."),
+            width));
+        if (s.StrictFailures > 0)
+        {
+            writeLine(Fit(
+                string.Create(CultureInfo.InvariantCulture, $"{s.StrictFailures} pass only by a default the benchmark wants set{(report.Strict ? "." : " (--strict fails them).")}"),
+                width));
+        }
+
+        writeLine(FailingLine(s, width));
     }
 
-    private static string Count(int n, string colour) => n == 0 ? "[dim]0[/]" : $"[{colour}]{n.ToString(CultureInfo.InvariantCulture)}[/]";
+    /// <summary>
+    /// The last line: the failing machines by name (the first ten, then a count). With a width, only the names that fit
+    /// are listed and the rest counted; a name is never cut.
+    /// </summary>
+    internal static string FailingLine(FleetSummary s, int? width)
+    {
+        if (s.MachinesFailing == 0)
+        {
+            return "[green]No machine fails.[/]";
+        }
+
+        const string Prefix = "Failing machines: ";
+        List<string> names = [];
+        int length = Prefix.Length;
+        foreach (string name in s.FailingMachines)
+        {
+            int rest = s.MachinesFailing - names.Count - 1;
+            string tail = rest > 0 ? string.Create(CultureInfo.InvariantCulture, $" and {rest} more.") : ".";
+            int added = (names.Count == 0 ? 0 : 2) + name.Length;
+            if (width is { } w && names.Count > 0 && length + added + tail.Length > w)
+            {
+                break;
+            }
+
+            names.Add(name);
+            length += added;
+        }
+
+        int more = s.MachinesFailing - names.Count;
+        string list = string.Join(", ", names) + (more > 0 ? string.Create(CultureInfo.InvariantCulture, $" and {more} more") : string.Empty);
+        return $"[red]Failing machines:[/] {Markup.Escape(list)}.";
+    }
+
+    /// <summary>Cuts a line longer than <paramref name="width"/> at the last space that fits and ends it with "…".</summary>
+    internal static string Fit(string markup, int? width)
+    {
+        if (width is not { } w || Markup.Remove(markup).Length <= w)
+        {
+            return markup;
+        }
+
+        string plain = Markup.Remove(markup);
+        int cut = plain.LastIndexOf(' ', Math.Max(0, w - 2));
+        if (cut <= 0)
+        {
+            cut = Math.Max(1, w - 1);
+        }
+
+        // The cut line loses its colour: markup cannot be cut safely inside a tag.
+        return Markup.Escape(plain[..cut].TrimEnd()) + " …";
+    }
+
+    private static string Count(int n, string colour) => n == 0 ? "0" : $"[{colour}]{n.ToString(CultureInfo.InvariantCulture)}[/]";
+
+    private static string StatusMark(AuditFinding f) => f.Status switch
+    {
+        AuditStatus.Pass => "[green]ok[/]",
+        AuditStatus.Fail => "[bold red]x[/]",
+        AuditStatus.NotApplicable => "[grey]-[/]",
+        _ => "[magenta]?[/]",
+    };
 
     private static string Status(AuditFinding f) => f.Status switch
     {
         AuditStatus.Pass => "[green]pass[/]",
         AuditStatus.Fail => "[bold red]fail[/]",
-        AuditStatus.NotConfigured => f.EffectiveCompliant == false ? "[darkorange]not-configured[/]" : "[yellow]not-configured[/]",
         AuditStatus.NotApplicable => "[grey]not-applicable[/]",
         _ => "[magenta]error[/]",
     };
 
-    private static string Effective(AuditFinding f)
-    {
-        string text = Markup.Escape(Compact(f.Effective) + (f.Status is AuditStatus.NotConfigured or AuditStatus.Error && f.Effective is not null ? " (default)" : string.Empty));
-        return f.EffectiveCompliant switch
-        {
-            true => $"[green]{text}[/]",
-            false => $"[red]{text}[/]",
-            _ => text,
-        };
-    }
+    private static string Expected(AuditRule rule) => rule.Operator == RuleOperator.HardenedUncFlags ? "has " + Compact(rule.Target) : rule.DescribeExpected();
 
-    /// <summary>The short reason (the table stays narrow; JSON has the whole note).</summary>
-    private static string Why(AuditFinding f) => f.Reason ?? string.Empty;
-
-    /// <summary>Hardened UNC flags shortened for the table: "mutual+integrity+privacy"; other values as they are.</summary>
+    /// <summary>Hardened UNC flags shortened: "mutual+integrity+privacy"; other values as they are.</summary>
     private static string Compact(SettingValue? value)
     {
         if (value is { Kind: SettingValueKind.Text, Text: { } text } && HardenedPathValue.TryParse(text, out HardenedPathValue? flags, out _))

@@ -18,10 +18,11 @@ internal abstract class ScanWriter
     /// <param name="output">Where the report goes.</param>
     /// <param name="maxWidth">Table only: cut lines longer than this; null never cuts.</param>
     /// <param name="color">Table only: colour the verdicts.</param>
-    public static ScanWriter Create(OutputFormat format, TextWriter output, int? maxWidth = null, bool color = false) => format switch
+    /// <param name="time">JSON rows are stamped with this clock (<see cref="ReportMetadata"/>); null is the system clock.</param>
+    public static ScanWriter Create(OutputFormat format, TextWriter output, int? maxWidth = null, bool color = false, TimeProvider? time = null) => format switch
     {
-        OutputFormat.Json => new JsonArrayWriter(output),
-        OutputFormat.Jsonl => new JsonLinesWriter(output),
+        OutputFormat.Json => new JsonArrayWriter(output, time ?? TimeProvider.System),
+        OutputFormat.Jsonl => new JsonLinesWriter(output, time ?? TimeProvider.System),
         OutputFormat.Csv => new CsvWriter(output),
         _ => new TableWriter(output, maxWidth, color),
     };
@@ -29,7 +30,8 @@ internal abstract class ScanWriter
 
 internal sealed record ScanSummary(long Targets, long Reachable, long RelayTargets, long Errors);
 
-internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
+/// <summary>Each row carries <c>generatedAt</c> (when the target was written out) and <c>toolVersion</c>.</summary>
+internal sealed class JsonArrayWriter(TextWriter output, TimeProvider time) : ScanWriter
 {
     private bool _first = true;
 
@@ -37,7 +39,7 @@ internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
     {
         output.Write(_first ? "[\n" : ",\n");
         _first = false;
-        string json = JsonSerializer.Serialize(row, ScanJsonContext.Default.ScanRow);
+        string json = ReportMetadata.Stamp(JsonSerializer.Serialize(row, ScanJsonContext.Default.ScanRow), time);
         output.Write("  ");
         output.Write(json.Replace("\n", "\n  ", StringComparison.Ordinal));
     }
@@ -45,9 +47,10 @@ internal sealed class JsonArrayWriter(TextWriter output) : ScanWriter
     public override void Complete(ScanSummary summary) => output.Write(_first ? "[]\n" : "\n]\n");
 }
 
-internal sealed class JsonLinesWriter(TextWriter output) : ScanWriter
+/// <summary>Each line carries <c>generatedAt</c> and <c>toolVersion</c>, so a line shipped alone still says when and by what.</summary>
+internal sealed class JsonLinesWriter(TextWriter output, TimeProvider time) : ScanWriter
 {
-    public override void Write(ScanRow row) => output.WriteLine(JsonSerializer.Serialize(row, ScanJsonLineContext.Default.ScanRow));
+    public override void Write(ScanRow row) => output.WriteLine(ReportMetadata.Stamp(JsonSerializer.Serialize(row, ScanJsonLineContext.Default.ScanRow), time));
 }
 
 /// <summary>RFC 4180 CSV; column names are the JSON paths; lists are joined with ';'.</summary>

@@ -10,8 +10,9 @@ namespace SmbSign.Policy.Audit;
 /// Evaluates a rule pack against a machine snapshot. A pure function: no I/O, no clock (docs/policy.md §0.3, §8.1):
 /// <list type="bullet">
 /// <item>a configured value is compared parsed: <c>pass</c> or <c>fail</c>;</item>
-/// <item>an absent value is <c>not-configured</c>, with the OS default as the effective value and whether the benchmark's
-/// strict reading counts it as a failure (<c>--strict</c> makes it <c>fail</c>);</item>
+/// <item>an absent value is decided by its effective value, the OS default: <c>fail</c> (reason <c>not-configured</c>) when
+/// the default does not comply or cannot be resolved, <c>pass</c> (reason <c>default</c>) when it complies; <c>--strict</c>
+/// fails it too where the benchmark wants the value set explicitly (the CIS-literal reading);</item>
 /// <item>a rule that cannot matter is <c>not-applicable</c>: wrong role, Server service disabled, SMB1 removed, the setting
 /// does not exist on this OS, or Samba has no counterpart;</item>
 /// <item>an absent value on a machine with an unreadable source is <c>error</c>: absence proves nothing then.</item>
@@ -143,6 +144,7 @@ public static class AuditEngine
             {
                 Rule = rule,
                 Status = AuditStatus.Error,
+                NotConfigured = true,
                 Effective = defaultValue?.Value,
                 EffectiveSource = defaultValue?.Provenance,
                 Source = deletion?.Location,
@@ -151,24 +153,63 @@ public static class AuditEngine
             };
         }
 
+        // The effective value decides (CIS 2.3.8.x "Default Value" sections): an absent value is what the OS does by
+        // default. A default that does not comply fails; one that complies passes with reason "default" (--strict reads
+        // the benchmark literally and fails it when the benchmark wants the value set); an unknown default fails closed.
         SettingValue? effective = defaultValue?.Value;
         bool? compliant = effective is null ? null : ValueMatcher.Satisfies(rule, effective, out _);
+        string deletedReason = deletion is null ? string.Empty : "deleted; ";
+        if (effective is null)
+        {
+            string unknown = os is null
+                ? "not configured and the OS is unknown, so its default (the effective value) cannot be resolved: give --os or a machines.json entry"
+                : $"not configured and no default is known for {os.Label}, so the effective value cannot be resolved";
+            return new AuditFinding
+            {
+                Rule = rule,
+                Status = AuditStatus.Fail,
+                NotConfigured = true,
+                EffectiveSource = defaultValue?.Provenance,
+                Source = deletion?.Location,
+                StrictFailure = packStrict,
+                Note = deleted + unknown,
+                Reason = deletedReason + (os is null ? "not-configured, OS unknown" : "not-configured, default unknown"),
+            };
+        }
+
+        string effectiveText = $"effective {effective} from the {os!.Label} default ({(compliant == true ? "compliant" : "not compliant")})";
+        if (compliant != true)
+        {
+            return new AuditFinding
+            {
+                Rule = rule,
+                Status = AuditStatus.Fail,
+                NotConfigured = true,
+                Effective = effective,
+                EffectiveSource = defaultValue!.Provenance,
+                EffectiveCompliant = compliant,
+                Source = deletion?.Location,
+                StrictFailure = packStrict,
+                Note = "not configured: " + deleted + effectiveText,
+                Reason = deletedReason + "not-configured",
+            };
+        }
+
         bool strictFailure = packStrict;
-        string effectiveText = effective is null
-            ? (os is null ? "the OS is unknown, so the effective value is unknown (give --os or a machines.json entry)" : $"no default is known for {os.Label}")
-            : $"effective {effective} from the {os!.Label} default ({(compliant == true ? "compliant" : "not compliant")})";
-        string strictText = strictFailure ? "; the benchmark wants it set explicitly" : string.Empty;
+        bool failed = strict && strictFailure;
         return new AuditFinding
         {
             Rule = rule,
-            Status = strict && strictFailure ? AuditStatus.Fail : AuditStatus.NotConfigured,
+            Status = failed ? AuditStatus.Fail : AuditStatus.Pass,
+            NotConfigured = true,
             Effective = effective,
-            EffectiveSource = defaultValue?.Provenance,
+            EffectiveSource = defaultValue!.Provenance,
             EffectiveCompliant = compliant,
             Source = deletion?.Location,
             StrictFailure = strictFailure,
-            Note = (strict && strictFailure ? "not configured (--strict): " : string.Empty) + deleted + effectiveText + strictText,
-            Reason = (deletion is null ? string.Empty : "deleted; ") + (compliant switch { true => "default compliant", false => "default not compliant", _ => "default unknown" }),
+            Note = (failed ? "not configured (--strict: the benchmark wants it set explicitly): " : "not configured: ") + deleted + effectiveText
+                + (strictFailure && !failed ? "; the benchmark wants it set explicitly (--strict counts it as fail)" : string.Empty),
+            Reason = deletedReason + (failed ? "not-configured (--strict)" : "default"),
         };
     }
 

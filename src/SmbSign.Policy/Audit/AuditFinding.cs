@@ -36,8 +36,11 @@ public sealed record AuditFinding
     /// <summary>The precedence layer of the configured value.</summary>
     public PrecedenceLayer? Layer { get; init; }
 
-    /// <summary>For <see cref="AuditStatus.NotConfigured"/>: true when the benchmark's strict reading (the value must be set)
-    /// counts it as a failure; <c>--strict</c> turns such findings into <see cref="AuditStatus.Fail"/>.</summary>
+    /// <summary>True when no source sets the value (absent or deleted): the verdict comes from the OS default, the effective value.</summary>
+    public bool NotConfigured { get; init; }
+
+    /// <summary>For a not-configured value: true when the benchmark's strict reading (the value must be set) counts it as a
+    /// failure; <c>--strict</c> turns such findings into <see cref="AuditStatus.Fail"/> even when the default complies.</summary>
     public bool StrictFailure { get; init; }
 
     /// <summary>Why the status is what it is, in one or two sentences.</summary>
@@ -48,6 +51,9 @@ public sealed record AuditFinding
 
     /// <summary>Values of lower layers or earlier sources that the configured value overrides.</summary>
     public IReadOnlyList<SnapshotValue> Overridden { get; init; } = [];
+
+    /// <summary>True for <see cref="AuditStatus.Fail"/> and <see cref="AuditStatus.Error"/>: the items that make a machine fail.</summary>
+    public bool IsFailing => Status is AuditStatus.Fail or AuditStatus.Error;
 
     public override string ToString() => $"{Rule.Id} {Status.ToToken()}";
 }

@@ -7,39 +7,51 @@ public sealed record RuleSummary(string Benchmark, AuditRule Rule)
 {
     public int Pass { get; set; }
 
+    /// <summary>Passes whose value is not configured: the OS default complies (reason <c>default</c>).</summary>
+    public int PassByDefault { get; set; }
+
     public int Fail { get; set; }
 
-    public int NotConfigured { get; set; }
-
-    /// <summary>Not-configured findings whose effective (default) value does not satisfy the rule.</summary>
-    public int NotConfiguredNonCompliant { get; set; }
+    /// <summary>Failures whose value is not configured: the default does not comply or is unknown.</summary>
+    public int FailNotConfigured { get; set; }
 
     public int NotApplicable { get; set; }
 
     public int Error { get; set; }
 }
 
-/// <summary>Fleet totals and per-rule counts, in first-seen rule order.</summary>
+/// <summary>Fleet totals, per-rule counts in first-seen rule order, and the failing machines (first ones by name).</summary>
 public sealed class FleetSummary
 {
+    /// <summary>How many failing machine names the summary keeps (the rest are counted).</summary>
+    public const int FailingNamesKept = 10;
+
     private readonly Dictionary<(string, string), RuleSummary> _byRule = [];
     private readonly List<RuleSummary> _rules = [];
+    private readonly List<string> _failing = [];
 
     public int Machines { get; private set; }
 
-    /// <summary>Machines with at least one <see cref="AuditStatus.Fail"/>.</summary>
+    /// <summary>Machines whose verdict is fail: at least one <see cref="AuditStatus.Fail"/> or <see cref="AuditStatus.Error"/>.</summary>
     public int MachinesFailing { get; private set; }
+
+    /// <summary>Machines whose verdict is pass.</summary>
+    public int MachinesPassing => Machines - MachinesFailing;
 
     /// <summary>Machines with a source that could not be read as its format requires.</summary>
     public int MachinesWithUnreadableSources { get; private set; }
+
+    /// <summary>The first <see cref="FailingNamesKept"/> failing machines, in the order they were added.</summary>
+    public IReadOnlyList<string> FailingMachines => _failing;
 
     public int Pass { get; private set; }
 
     public int Fail { get; private set; }
 
+    /// <summary>Findings whose value no source sets (their verdict comes from the OS default), whatever their status.</summary>
     public int NotConfigured { get; private set; }
 
-    /// <summary>Not-configured findings the benchmark's strict reading counts as failures.</summary>
+    /// <summary>Passing not-configured findings the benchmark's strict reading counts as failures (<c>--strict</c> fails them).</summary>
     public int StrictFailures { get; private set; }
 
     public int NotApplicable { get; private set; }
@@ -63,30 +75,35 @@ public sealed class FleetSummary
                 _rules.Add(summary);
             }
 
+            if (finding.NotConfigured)
+            {
+                NotConfigured++;
+            }
+
             switch (finding.Status)
             {
                 case AuditStatus.Pass:
                     Pass++;
                     summary.Pass++;
+                    if (finding.NotConfigured)
+                    {
+                        summary.PassByDefault++;
+                        if (finding.StrictFailure)
+                        {
+                            StrictFailures++;
+                        }
+                    }
+
                     break;
                 case AuditStatus.Fail:
                     Fail++;
                     summary.Fail++;
+                    if (finding.NotConfigured)
+                    {
+                        summary.FailNotConfigured++;
+                    }
+
                     failing = true;
-                    break;
-                case AuditStatus.NotConfigured:
-                    NotConfigured++;
-                    summary.NotConfigured++;
-                    if (finding.EffectiveCompliant == false)
-                    {
-                        summary.NotConfiguredNonCompliant++;
-                    }
-
-                    if (finding.StrictFailure)
-                    {
-                        StrictFailures++;
-                    }
-
                     break;
                 case AuditStatus.NotApplicable:
                     NotApplicable++;
@@ -95,6 +112,7 @@ public sealed class FleetSummary
                 default:
                     Error++;
                     summary.Error++;
+                    failing = true;
                     break;
             }
         }
@@ -102,6 +120,10 @@ public sealed class FleetSummary
         if (failing)
         {
             MachinesFailing++;
+            if (_failing.Count < FailingNamesKept)
+            {
+                _failing.Add(machine.Name);
+            }
         }
 
         if (machine.HasUnreadableSource)

@@ -37,4 +37,10 @@ public sealed record MachineAudit
     public bool HasUnreadableSource => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     public int Count(AuditStatus status) => Findings.Count(f => f.Status == status);
+
+    /// <summary>The machine's one verdict: it passes only when no finding fails or is undecidable (<c>error</c>).</summary>
+    public bool Passed => !Findings.Any(f => f.IsFailing);
+
+    /// <summary>The findings that make the machine fail (<c>fail</c> and <c>error</c>), in pack order.</summary>
+    public IEnumerable<AuditFinding> FailingFindings => Findings.Where(f => f.IsFailing);
 }

@@ -30,7 +30,7 @@ public sealed class ScanCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Findings, run.ExitCode);
         using JsonDocument doc = JsonDocument.Parse(run.Output);
         JsonElement row = Assert.Single(doc.RootElement.EnumerateArray().ToList());
-        Assert.Equal(["target", "port", "reachable", "smb1", "smb2", "host", "relayTarget", "clientOutcome", "error"], row.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["generatedAt", "toolVersion", "target", "port", "reachable", "smb1", "smb2", "host", "relayTarget", "clientOutcome", "error"], row.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["enabled", "signing"], row.GetProperty("smb1").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["enabled", "dialect", "dialects", "signing", "signingAlgorithm", "signingAlgorithms", "cipher", "serverGuid", "mechanisms", "capabilities"],
             row.GetProperty("smb2").EnumerateObject().Select(p => p.Name));

@@ -11,11 +11,13 @@ public sealed class AuditEngineTests
     private static readonly MachineSnapshot s_empty = Snapshot(("empty.reg", Reg($"[{Workstation}]", "\"KeepConn\"=dword:00000258")));
 
     [Fact]
-    public void Evaluate_Win11_24H2ProWithoutRequireSecuritySignature_IsNotConfiguredWithEffectiveRequired()
+    public void Evaluate_Win11_24H2ProWithoutRequireSecuritySignature_PassesByTheCompliantDefault()
     {
         AuditFinding finding = Finding(s_empty, "win11-24h2-pro", "cis-win11-24h2", "2.3.8.1");
 
-        Assert.Equal(AuditStatus.NotConfigured, finding.Status);
+        Assert.Equal(AuditStatus.Pass, finding.Status);
+        Assert.Equal("default", finding.Reason);
+        Assert.True(finding.NotConfigured);
         Assert.Null(finding.Configured);
         Assert.Equal(SettingValue.FromNumber(1), finding.Effective);
         Assert.True(finding.EffectiveCompliant);
@@ -24,14 +26,29 @@ public sealed class AuditEngineTests
     }
 
     [Fact]
-    public void Evaluate_Win10WithoutRequireSecuritySignature_IsNotConfiguredWithEffectiveZeroAndAStrictFailure()
+    public void Evaluate_Win10WithoutRequireSecuritySignature_FailsBecauseTheEffectiveDefaultIsZero()
     {
+        // CIS 2.3.8.1 "Default Value: Disabled": a Windows 10 machine with nothing configured does not require signing.
         AuditFinding finding = Finding(s_empty, "win10", "cis-win11-23h2", "2.3.8.1");
 
-        Assert.Equal(AuditStatus.NotConfigured, finding.Status);
+        Assert.Equal(AuditStatus.Fail, finding.Status);
+        Assert.Equal("not-configured", finding.Reason);
+        Assert.True(finding.NotConfigured);
+        Assert.Null(finding.Configured);
         Assert.Equal(SettingValue.FromNumber(0), finding.Effective);
         Assert.False(finding.EffectiveCompliant);
-        Assert.True(finding.StrictFailure);
+        Assert.Contains("win10", finding.EffectiveSource, StringComparison.Ordinal);
+        Assert.Contains("effective 0", finding.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_Win10WithoutRequireSecuritySignature_FailsWithoutStrictToo()
+    {
+        AuditFinding lenient = Finding(s_empty, "win10", "cis-win11-23h2", "2.3.8.1", strict: false);
+        AuditFinding strict = Finding(s_empty, "win10", "cis-win11-23h2", "2.3.8.1", strict: true);
+
+        Assert.Equal(AuditStatus.Fail, lenient.Status);
+        Assert.Equal(AuditStatus.Fail, strict.Status);
     }
 
     [Theory]
@@ -42,7 +59,8 @@ public sealed class AuditEngineTests
         AuditFinding finding = Finding(s_empty, os, os == "win10" ? "cis-win11-23h2" : "cis-win11-24h2", "2.3.8.1", strict: true);
 
         Assert.Equal(AuditStatus.Fail, finding.Status);
-        Assert.Contains("--strict", finding.Note, StringComparison.Ordinal);
+        Assert.True(finding.NotConfigured);
+        Assert.Contains(os == "win10" ? "effective 0" : "--strict", finding.Note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,7 +123,10 @@ public sealed class AuditEngineTests
 
         IReadOnlyList<AuditFinding> findings = AuditEngine.Evaluate(snapshot, os, os.Role, pack, strict: false);
 
-        Assert.DoesNotContain(findings, f => f.Status == AuditStatus.Fail);
+        // Every value the profile sets is read as set: nothing it configures fails. What fails is only what the profile
+        // does not set and whose Windows default does not comply (Hardened UNC Paths without RequirePrivacy).
+        Assert.DoesNotContain(findings, f => f.Status == AuditStatus.Fail && !f.NotConfigured);
+        Assert.All(findings.Where(f => f.Status == AuditStatus.Fail), f => Assert.StartsWith("client.HardenedPaths.", f.Rule.Setting.Id, StringComparison.Ordinal));
         AuditFinding sign = findings.Single(f => f.Rule.Id == "49.12");
         Assert.Equal(AuditStatus.Pass, sign.Status);
         Assert.Equal(PrecedenceLayer.Mdm, sign.Layer);
@@ -129,7 +150,8 @@ public sealed class AuditEngineTests
         Assert.Equal(AuditStatus.NotApplicable, server.Status);
         Assert.Contains("Server service is disabled", server.Note, StringComparison.Ordinal);
         Assert.Equal(4, server.Source!.Value.Line);
-        Assert.Equal(AuditStatus.NotConfigured, client.Status);
+        Assert.Equal(AuditStatus.Fail, client.Status);
+        Assert.Equal("not-configured", client.Reason);
         Assert.Equal(AuditStatus.Pass, service.Status);
     }
 
@@ -145,7 +167,8 @@ public sealed class AuditEngineTests
 
         Assert.Equal(AuditStatus.NotApplicable, Finding(snapshot, "win11-24h2-pro", "cis-win11-24h2", "2.3.8.2").Status);
         Assert.Equal(AuditStatus.NotApplicable, Finding(snapshot, "win11-24h2-pro", "cis-win11-24h2", "2.3.9.3").Status);
-        Assert.Equal(AuditStatus.NotConfigured, Finding(snapshot, "win11-24h2-pro", "cis-win11-24h2", "2.3.8.1").Status);
+        Assert.Equal(AuditStatus.Pass, Finding(snapshot, "win11-24h2-pro", "cis-win11-24h2", "2.3.8.1").Status);
+        Assert.Equal("default", Finding(snapshot, "win11-24h2-pro", "cis-win11-24h2", "2.3.8.1").Reason);
     }
 
     [Fact]
@@ -216,12 +239,14 @@ public sealed class AuditEngineTests
     }
 
     [Fact]
-    public void Evaluate_UnknownOs_EffectiveValueIsUnknownAndSaysSo()
+    public void Evaluate_UnknownOs_FailsClosedAndSaysHowToFixIt()
     {
         RulePack pack = Pack("cis-win11-24h2");
         AuditFinding finding = AuditEngine.Evaluate(pack.Rules.Single(r => r.Id == "2.3.8.1"), s_empty, null, OsRole.Workstation, pack, strict: false);
 
-        Assert.Equal(AuditStatus.NotConfigured, finding.Status);
+        Assert.Equal(AuditStatus.Fail, finding.Status);
+        Assert.Equal("not-configured, OS unknown", finding.Reason);
+        Assert.Contains("machines.json", finding.Note, StringComparison.Ordinal);
         Assert.Null(finding.Effective);
         Assert.Null(finding.EffectiveCompliant);
         Assert.Contains("--os", finding.Note, StringComparison.Ordinal);
