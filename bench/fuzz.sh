@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes one SmbSign parser of untrusted bytes with AFL++ through SharpFuzz, and prints executions, crashes and hangs.
 #   bench/fuzz.sh list                 the targets (bench/SmbSign.Fuzz/Targets/FuzzTargets.cs)
-#   bench/fuzz.sh TARGET [SECONDS=60]  fuzz one target for SECONDS
+#   bench/fuzz.sh TARGET[,TARGET...] [SECONDS=60]  fuzz these targets in turn, SECONDS each
 #   bench/fuzz.sh all [SECONDS=60]     every target in turn, then one summary line each
 # Needs Debian's afl++ and the sharpfuzz tool (installed here when missing, as root):
 #   apt-get install afl++ ; dotnet tool install --tool-path /opt/sharpfuzz SharpFuzz.CommandLine --version 2.3.0
 # Work files go to artifacts/fuzz/TARGET (seeds in in/, AFL's queue, crashes and hangs in out/default/). A crash is an
-# exception outside the target's documented rejection or more than 64 MB allocated for one input; a hang is an input
-# over 1 s (-t 1000). Every finding is replayed once outside AFL to print its exception, time and allocation; save the
+# exception outside the target's documented rejection, more than 64 MB allocated or more than 1 s of CPU for one input
+# (both checked by the harness); a hang is an input that does not return within AFL's -t 10000 (wall clock, which
+# also absorbs the start of SharpFuzz's .NET child on a loaded machine). Every finding is replayed once outside AFL to print its exception, time and allocation; save the
 # real ones under tests/SmbSign.Cli.Tests/TestData/fuzz-regressions/TARGET/ (FuzzRegressionTests replays them all).
 # AFL runs at nice 10 with no CPU binding: the machine is shared.
 set -euo pipefail
@@ -17,7 +18,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work="$root/artifacts/fuzz"
 bin="$work/bin"
 
-usage() { echo "usage: bench/fuzz.sh list | TARGET [SECONDS] | all [SECONDS]" >&2; exit 2; }
+usage() { echo "usage: bench/fuzz.sh list | TARGET[,TARGET...] [SECONDS] | all [SECONDS]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 
 build() {
@@ -56,7 +57,7 @@ seeds() {
   if [[ $target == auditjson ]]; then
     # Real 'audit --format json' output of a few sample machines (the test data's fleet audit is too large a seed).
     for f in samples/fleet/ws-win10-01.reg samples/fleet/samba-fs01.smb.conf samples/fleet/srv-server2022-01.Registry.pol; do
-      dotnet "$bin/smbsign.dll" audit "$f" --format json >"$dir/audit-$(basename "$f").json" 2>/dev/null || true
+      dotnet "$work/build/smbsign.dll" audit "$f" --format json >"$dir/audit-$(basename "$f").json" 2>/dev/null || true
     done
   fi
 }
@@ -75,7 +76,7 @@ fuzz() {
   # gets no answer it understands, and restarts the target without the fork-server pipes.
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
   AFL_MAP_SIZE=65536 AFL_FORKSRV_INIT_TMOUT=60000 SMBSIGN_FUZZ_WARMUP="$dir/in" \
-    nice -n 10 afl-fuzz -i "$dir/in" -o "$dir/out" -t 1000 -m none -V "$seconds" -- \
+    nice -n 10 afl-fuzz -i "$dir/in" -o "$dir/out" -t 10000 -m none -V "$seconds" -- \
       dotnet "$bin/SmbSign.Fuzz.dll" run "$target" >"$dir/afl.log" 2>&1 || { tail -30 "$dir/afl.log"; echo "afl-fuzz failed for $target" >&2; return 1; }
   local stats="$dir/out/default/fuzzer_stats"
   local execs rate crashes hangs paths
@@ -106,7 +107,10 @@ case $1 in
   -*) usage ;;
   *)
     mkdir -p "$work"; build; instrument
-    harness list | awk '{print $1}' | grep -qx "$1" || { echo "unknown target '$1'; bench/fuzz.sh list" >&2; exit 2; }
-    fuzz "$1" "${2:-60}"
+    IFS=, read -ra targets <<<"$1"
+    for t in "${targets[@]}"; do
+      harness list | awk '{print $1}' | grep -qx "$t" || { echo "unknown target '$t'; bench/fuzz.sh list" >&2; exit 2; }
+    done
+    for t in "${targets[@]}"; do fuzz "$t" "${2:-60}" || true; done
     ;;
 esac

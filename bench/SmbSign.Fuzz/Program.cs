@@ -73,17 +73,24 @@ static int RunAfl(FuzzTarget target)
 
     SharpFuzz.Common.Trace.PrevLocation = 0;
 
-    // One process serves many inputs (AFL persistent mode). AFL's -t enforces the time limit; the allocation limit
-    // is checked here because AFL's -m cannot bound a .NET process (the runtime reserves far more address space than
-    // it uses), so an input that allocates more than 64 MB is turned into a crash AFL records.
+    // One process serves many inputs (AFL persistent mode). Both limits are checked here and turned into a crash AFL
+    // records: more than 1 s of this thread's CPU for one input (AFL's wall-clock -t is set far higher, because the
+    // SharpFuzz child's start-up counts against the first input and the machine is shared), and more than 64 MB
+    // allocated (AFL's -m cannot bound a .NET process, which reserves far more address space than it uses). An
+    // input that never returns is still AFL's hang.
     Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        long allocated = FuzzTargets.RunMeasured(target, buffer.ToArray());
+        long allocated = FuzzTargets.RunMeasured(target, buffer.ToArray(), out TimeSpan cpu);
         if (allocated > FuzzTargets.AllocationLimit)
         {
-            throw new InsufficientExecutionStackException(string.Create(CultureInfo.InvariantCulture, $"input allocated {allocated} bytes (limit {FuzzTargets.AllocationLimit})"));
+            throw new InsufficientMemoryException(string.Create(CultureInfo.InvariantCulture, $"input allocated {allocated} bytes (limit {FuzzTargets.AllocationLimit})"));
+        }
+
+        if (cpu > FuzzTargets.TimeLimit)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"input took {cpu.TotalMilliseconds:F0} ms of CPU (limit {FuzzTargets.TimeLimit.TotalMilliseconds:F0} ms)"));
         }
     });
     return 0;
@@ -115,12 +122,12 @@ static int Replay(FuzzTarget target, string[] paths)
         string verdict;
         try
         {
-            long allocated = FuzzTargets.RunMeasured(target, input);
+            long allocated = FuzzTargets.RunMeasured(target, input, out TimeSpan cpu);
             clock.Stop();
             verdict = allocated > FuzzTargets.AllocationLimit ? $"ALLOCATION {allocated} bytes"
-                : clock.Elapsed > FuzzTargets.TimeLimit ? "HANG"
+                : cpu > FuzzTargets.TimeLimit ? "HANG"
                 : "ok";
-            verdict += string.Create(CultureInfo.InvariantCulture, $" ({clock.Elapsed.TotalMilliseconds:F1} ms, {allocated / 1024.0 / 1024.0:F1} MB)");
+            verdict += string.Create(CultureInfo.InvariantCulture, $" ({cpu.TotalMilliseconds:F1} ms CPU, {clock.Elapsed.TotalMilliseconds:F1} ms wall, {allocated / 1024.0 / 1024.0:F1} MB)");
         }
         catch (Exception e)
         {
