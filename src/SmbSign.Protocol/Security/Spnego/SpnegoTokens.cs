@@ -117,6 +117,15 @@ public sealed record NegTokenInit
                     while (hints.HasData)
                     {
                         Asn1Tag hintTag = hints.PeekTag();
+
+                        // [MS-SPNG] 2.2.1 negHints members are [0]/[1] context tags. A universal tag from the wire
+                        // must not reach ReadSequence(tag): for any universal tag but SEQUENCE it throws
+                        // ArgumentException (a caller error), not AsnContentException.
+                        if (hintTag.TagClass != TagClass.ContextSpecific)
+                        {
+                            throw new SmbProtocolException($"SPNEGO NegTokenInit: unexpected negHints tag {hintTag}", 0);
+                        }
+
                         AsnReader hint = hints.ReadSequence(hintTag);
                         if (hintTag.TagValue == 0)
                         {

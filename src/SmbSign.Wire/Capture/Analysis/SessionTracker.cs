@@ -218,6 +218,13 @@ internal sealed class SessionTracker
             return; // the multi-protocol step; the real NEGOTIATE follows
         }
 
+        if (!response.DialectRevision.IsSmb2Family())
+        {
+            // [MS-SMB2] 2.2.4: DialectRevision is one the client offered (0x0202-0x0311). Any other value has no
+            // signing algorithm to verify with, so the connection stays without one (reported, never verified).
+            return;
+        }
+
         state.Dialect = response.DialectRevision;
         state.Algorithm = response.ConnectionSigningAlgorithm ?? response.DialectRevision.DefaultSigningAlgorithm();
         state.NegotiateResponse = bytes.ToArray();

@@ -376,7 +376,9 @@ internal sealed class TcpReassembler
 
         if (offset < 0)
         {
-            int repeated = -offset;
+            // A segment exactly 2^31 bytes behind gives offset int.MinValue, whose negation overflows (and would slice
+            // at a negative start); it is as old as a sequence number can say, so it counts as a retransmission.
+            int repeated = offset == int.MinValue ? int.MaxValue : -offset;
             if (repeated >= announced)
             {
                 _statistics.Retransmissions++;
