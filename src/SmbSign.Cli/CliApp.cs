@@ -32,6 +32,7 @@ public static class CliApp
         yield return AuditCommand.Create(services);
         yield return FixCommand.Create(services);
         yield return VerifyCommand.Create(services);
+        yield return ListenCommand.Create(services);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 with the message on stderr; user errors exit 2; bugs exit 3 without a stack trace.</summary>
