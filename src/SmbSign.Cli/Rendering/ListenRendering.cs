@@ -86,7 +86,7 @@ internal static class ListenRendering
         return new ListenClientJson(
             r.Connection,
             r.Remote.ToString(),
-            r.Started.ToString("o", CultureInfo.InvariantCulture),
+            r.Started.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             Math.Round(r.Duration.TotalSeconds, 3),
             ModeName(r.Mode),
             n?.Dialects.Select(d => d.ToDisplayString()).ToArray() ?? (IReadOnlyList<string>)(r.Smb1?.Dialects ?? []),
