@@ -38,6 +38,7 @@ public static class CliApp
         yield return AuditCommand.Create(services);
         yield return FixCommand.Create(services);
         yield return VerifyCommand.Create(services);
+        yield return ListenCommand.Create(services);
         yield return CompletionCommand.Create(services);
         yield return CompletionCommand.CreateManPage(services);
     }

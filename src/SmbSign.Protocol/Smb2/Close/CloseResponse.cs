@@ -40,4 +40,24 @@ public sealed class CloseResponse
             FileAttributes = reader.ReadUInt32(),
         };
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public static int EncodedLength => StructureSize;
+
+    /// <summary>Writes the body after the header (for responders and tests); returns the bytes written.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteUInt16(Flags);
+        writer.WriteUInt32(0);
+        writer.WriteUInt64((ulong)CreationTime);
+        writer.WriteUInt64((ulong)LastAccessTime);
+        writer.WriteUInt64((ulong)LastWriteTime);
+        writer.WriteUInt64((ulong)ChangeTime);
+        writer.WriteUInt64(AllocationSize);
+        writer.WriteUInt64(EndOfFile);
+        writer.WriteUInt32(FileAttributes);
+        return writer.Position;
+    }
 }

@@ -161,4 +161,7 @@ public enum CreateOptions : uint
     WriteThrough = 0x0000_0002,
     SequentialOnly = 0x0000_0004,
     NonDirectoryFile = 0x0000_0040,
+
+    /// <summary>FILE_DELETE_ON_CLOSE: delete the file when the last handle closes.</summary>
+    DeleteOnClose = 0x0000_1000,
 }

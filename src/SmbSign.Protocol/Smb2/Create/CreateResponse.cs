@@ -72,4 +72,39 @@ public sealed class CreateResponse
             CreateContexts = contexts.ToArray(),
         };
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public int GetEncodedLength() => FixedLength + Math.Max(CreateContexts.Length, 1);
+
+    /// <summary>Writes the body after the header (for responders and tests); returns the bytes written. Without create
+    /// contexts the one-byte buffer StructureSize 89 counts is written as zero.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteByte(OplockLevel);
+        writer.WriteByte(Flags);
+        writer.WriteUInt32(CreateAction);
+        writer.WriteUInt64((ulong)CreationTime);
+        writer.WriteUInt64((ulong)LastAccessTime);
+        writer.WriteUInt64((ulong)LastWriteTime);
+        writer.WriteUInt64((ulong)ChangeTime);
+        writer.WriteUInt64(AllocationSize);
+        writer.WriteUInt64(EndOfFile);
+        writer.WriteUInt32(FileAttributes);
+        writer.WriteUInt32(0);
+        FileId.Write(ref writer);
+        writer.WriteUInt32(CreateContexts.IsEmpty ? 0u : (uint)(Smb2Header.Size + FixedLength));
+        writer.WriteUInt32((uint)CreateContexts.Length);
+        if (CreateContexts.IsEmpty)
+        {
+            writer.WriteByte(0);
+        }
+        else
+        {
+            writer.WriteBytes(CreateContexts.Span);
+        }
+
+        return writer.Position;
+    }
 }

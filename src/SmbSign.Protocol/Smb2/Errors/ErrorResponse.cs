@@ -52,6 +52,21 @@ public sealed class ErrorResponse
 
         return new ErrorResponse { ErrorData = data.ToArray(), Contexts = contexts };
     }
+
+    /// <summary>Body length of an error response without contexts: the fixed part and one ErrorData byte ([MS-SMB2] 2.2.2: a zero ByteCount still carries one byte).</summary>
+    public const int EmptyEncodedLength = FixedLength + 1;
+
+    /// <summary>Writes the body of an error response without error data (for responders and tests).</summary>
+    public static int WriteEmpty(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteByte(0);
+        writer.WriteByte(0);
+        writer.WriteUInt32(0);
+        writer.WriteByte(0);
+        return writer.Position;
+    }
 }
 
 /// <summary>[MS-SMB2] 2.2.2.1 SMB2 ERROR Context: ErrorId 0 = default, 0x72727473 = share redirect.</summary>

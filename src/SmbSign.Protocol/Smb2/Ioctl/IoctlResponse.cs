@@ -36,4 +36,27 @@ public sealed class IoctlResponse
         ReadOnlySpan<byte> output = Smb2Body.GetBuffer(message, outputOffset, outputCount, bufferStart, "IOCTL response OutputOffset/OutputCount");
         return new IoctlResponse { CtlCode = ctlCode, FileId = fileId, Input = input.ToArray(), Output = output.ToArray(), Flags = flags };
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public int GetEncodedLength() => FixedLength + Input.Length + Output.Length;
+
+    /// <summary>Writes the body after the header (for responders and tests): input then output right after the fixed part.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        int bufferStart = Smb2Header.Size + FixedLength;
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteUInt16(0);
+        writer.WriteUInt32(CtlCode);
+        FileId.Write(ref writer);
+        writer.WriteUInt32(Input.IsEmpty ? 0u : (uint)bufferStart);
+        writer.WriteUInt32((uint)Input.Length);
+        writer.WriteUInt32(Output.IsEmpty ? 0u : (uint)(bufferStart + Input.Length));
+        writer.WriteUInt32((uint)Output.Length);
+        writer.WriteUInt32(Flags);
+        writer.WriteUInt32(0);
+        writer.WriteBytes(Input.Span);
+        writer.WriteBytes(Output.Span);
+        return writer.Position;
+    }
 }

@@ -83,4 +83,16 @@ public sealed record ValidateNegotiateInfoResponse(uint Capabilities, Guid Serve
         var dialect = (Dialect)reader.ReadUInt16();
         return new ValidateNegotiateInfoResponse(capabilities, guid, mode, dialect);
     }
+
+    /// <summary>Encodes the 24-byte output buffer (for responders and tests).</summary>
+    public byte[] ToArray()
+    {
+        byte[] output = new byte[Size];
+        var writer = new SmbWriter(output);
+        writer.WriteUInt32(Capabilities);
+        ServerGuid.TryWriteBytes(writer.Reserve(16));
+        writer.WriteUInt16((ushort)SecurityMode);
+        writer.WriteUInt16((ushort)Dialect);
+        return output;
+    }
 }

@@ -108,4 +108,65 @@ public sealed record DirectoryEntry(
             position += (int)next;
         }
     }
+
+    /// <summary>Length of one encoded entry (unpadded) of <paramref name="informationClass"/>.</summary>
+    public int GetEncodedLength(FileInformationClass informationClass) =>
+        FixedLengthOf(informationClass) + System.Text.Encoding.Unicode.GetByteCount(FileName);
+
+    /// <summary>Encodes <paramref name="entries"/> as a NextEntryOffset chain, each entry 8-byte aligned ([MS-FSCC] 2.4),
+    /// for responders and tests. Only FileDirectoryInformation and FileIdBothDirectoryInformation.</summary>
+    public static byte[] EncodeList(IReadOnlyList<DirectoryEntry> entries, FileInformationClass informationClass)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        int fixedLength = FixedLengthOf(informationClass);
+        int total = 0;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            int length = entries[i].GetEncodedLength(informationClass);
+            total += i == entries.Count - 1 ? length : (length + 7) & ~7;
+        }
+
+        byte[] buffer = new byte[total];
+        int position = 0;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            DirectoryEntry entry = entries[i];
+            int length = entry.GetEncodedLength(informationClass);
+            int next = i == entries.Count - 1 ? 0 : (length + 7) & ~7;
+            var writer = new SmbWriter(buffer.AsSpan(position, length));
+            writer.WriteUInt32((uint)next);
+            writer.WriteUInt32(entry.FileIndex);
+            writer.WriteUInt64((ulong)entry.CreationTime);
+            writer.WriteUInt64((ulong)entry.LastAccessTime);
+            writer.WriteUInt64((ulong)entry.LastWriteTime);
+            writer.WriteUInt64((ulong)entry.ChangeTime);
+            writer.WriteUInt64(entry.EndOfFile);
+            writer.WriteUInt64(entry.AllocationSize);
+            writer.WriteUInt32(entry.FileAttributes);
+            writer.WriteUInt32((uint)System.Text.Encoding.Unicode.GetByteCount(entry.FileName));
+            if (informationClass == FileInformationClass.FileIdBothDirectoryInformation)
+            {
+                writer.WriteUInt32(0); // EaSize
+                int shortLength = Math.Min(System.Text.Encoding.Unicode.GetByteCount(entry.ShortName), 24);
+                writer.WriteByte((byte)shortLength);
+                writer.WriteByte(0);
+                Span<byte> shortName = writer.Reserve(24);
+                System.Text.Encoding.Unicode.GetBytes(entry.ShortName.AsSpan(0, shortLength / 2), shortName);
+                writer.WriteUInt16(0);
+                writer.WriteUInt64(entry.FileId);
+            }
+
+            System.Text.Encoding.Unicode.GetBytes(entry.FileName, writer.Reserve(length - fixedLength));
+            position += next;
+        }
+
+        return buffer;
+    }
+
+    private static int FixedLengthOf(FileInformationClass informationClass) => informationClass switch
+    {
+        FileInformationClass.FileDirectoryInformation => DirectoryInformationFixedLength,
+        FileInformationClass.FileIdBothDirectoryInformation => IdBothDirectoryInformationFixedLength,
+        _ => throw new ArgumentOutOfRangeException(nameof(informationClass), informationClass, "Only FileDirectoryInformation and FileIdBothDirectoryInformation are encoded."),
+    };
 }

@@ -28,4 +28,26 @@ public sealed class QueryDirectoryResponse
     /// <summary>Decodes the entries of <see cref="OutputBuffer"/> as <paramref name="informationClass"/>.</summary>
     public IReadOnlyList<DirectoryEntry> GetEntries(FileInformationClass informationClass) =>
         DirectoryEntry.ParseList(OutputBuffer.Span, informationClass);
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public int GetEncodedLength() => FixedLength + Math.Max(OutputBuffer.Length, 1);
+
+    /// <summary>Writes the body after the header (for responders and tests); the buffer follows the fixed part at offset 72.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteUInt16((ushort)(Smb2Header.Size + FixedLength));
+        writer.WriteUInt32((uint)OutputBuffer.Length);
+        if (OutputBuffer.IsEmpty)
+        {
+            writer.WriteByte(0);
+        }
+        else
+        {
+            writer.WriteBytes(OutputBuffer.Span);
+        }
+
+        return writer.Position;
+    }
 }

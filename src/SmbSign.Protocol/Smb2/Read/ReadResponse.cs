@@ -25,4 +25,29 @@ public sealed class ReadResponse
         ReadOnlySpan<byte> data = Smb2Body.GetBuffer(message, dataOffset, dataLength, Smb2Header.Size + FixedLength, "READ response DataOffset/DataLength");
         return new ReadResponse { Data = data.ToArray(), DataRemaining = remaining };
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public int GetEncodedLength() => FixedLength + Math.Max(Data.Length, 1);
+
+    /// <summary>Writes the body after the header (for responders and tests); the data follows the fixed part at offset 80.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteByte((byte)(Smb2Header.Size + FixedLength));
+        writer.WriteByte(0);
+        writer.WriteUInt32((uint)Data.Length);
+        writer.WriteUInt32(DataRemaining);
+        writer.WriteUInt32(0);
+        if (Data.IsEmpty)
+        {
+            writer.WriteByte(0);
+        }
+        else
+        {
+            writer.WriteBytes(Data.Span);
+        }
+
+        return writer.Position;
+    }
 }

@@ -29,6 +29,22 @@ public sealed class TreeConnectResponse
         uint maximalAccess = reader.ReadUInt32();
         return new TreeConnectResponse { ShareType = shareType, ShareFlags = flags, Capabilities = capabilities, MaximalAccess = maximalAccess };
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public static int EncodedLength => StructureSize;
+
+    /// <summary>Writes the body after the header (for responders and tests); returns the bytes written.</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        var writer = new SmbWriter(body);
+        writer.WriteUInt16(StructureSize);
+        writer.WriteByte((byte)ShareType);
+        writer.WriteByte(0);
+        writer.WriteUInt32((uint)ShareFlags);
+        writer.WriteUInt32((uint)Capabilities);
+        writer.WriteUInt32(MaximalAccess);
+        return writer.Position;
+    }
 }
 
 /// <summary>[MS-SMB2] 2.2.10 ShareType.</summary>

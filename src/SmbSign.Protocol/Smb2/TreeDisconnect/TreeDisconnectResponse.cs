@@ -12,4 +12,10 @@ public sealed class TreeDisconnectResponse
         Smb2Body.ParseEmpty(message, "TREE_DISCONNECT response");
         return Instance;
     }
+
+    /// <summary>Body length (everything after the 64-byte header).</summary>
+    public static int EncodedLength => StructureSize;
+
+    /// <summary>Writes the 4-byte body (for responders and tests).</summary>
+    public static int WriteTo(Span<byte> body) => Smb2Body.WriteEmpty(body);
 }

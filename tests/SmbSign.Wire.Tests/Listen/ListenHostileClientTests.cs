@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using SmbSign.Protocol;
+using SmbSign.Protocol.Smb2;
+using SmbSign.Protocol.Smb2.Negotiate;
+using SmbSign.Wire.Listen;
+
+namespace SmbSign.Wire.Tests.Listen;
+
+/// <summary>Clients that misbehave on purpose: the listener closes them within its limits and keeps serving.</summary>
+public sealed class ListenHostileClientTests
+{
+    private static ListenOptions Tight() => ListenHarness.Options(ListenTestMode.Observe) with
+    {
+        MaxConcurrentConnections = 2,
+        IdleTimeout = TimeSpan.FromMilliseconds(500),
+        ConnectionDeadline = TimeSpan.FromSeconds(2),
+        MaxFrameSize = 4096,
+    };
+
+    [Fact]
+    public async Task Oversized_frame_is_refused_from_its_length_prefix_without_buffering()
+    {
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
+        using Socket client = await ConnectAsync(server);
+        await client.SendAsync(new byte[] { 0x00, 0xFF, 0xFF, 0xFF, 0xFE, 0x53, 0x4D, 0x42 });
+        ListenClientReport report = await NextReportAsync(server);
+        Assert.StartsWith("transport:", report.End, StringComparison.Ordinal);
+        Assert.Equal(EnforcementVerdict.Untested, report.Enforcement);
+    }
+
+    [Fact]
+    public async Task Garbage_and_truncated_negotiate_end_the_connection_with_a_reason()
+    {
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
+        using (Socket garbage = await ConnectAsync(server))
+        {
+            await garbage.SendAsync(new byte[] { 0x00, 0x00, 0x00, 0x08, 1, 2, 3, 4, 5, 6, 7, 8 });
+            Assert.Equal("not an SMB message", (await NextReportAsync(server)).End);
+        }
+
+        using Socket truncated = await ConnectAsync(server);
+        byte[] negotiate = Smb2NegotiateRequest.CreateProbe(Guid.NewGuid(), new byte[32]).ToArray(Smb2Requests.Header(Smb2Command.Negotiate, 0));
+        byte[] frame = new byte[4 + 70];
+        frame[3] = 70;
+        negotiate.AsSpan(0, 70).CopyTo(frame.AsSpan(4));
+        await truncated.SendAsync(frame);
+        ListenClientReport report = await NextReportAsync(server);
+        Assert.StartsWith("protocol error:", report.End, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Silent_client_is_closed_at_the_idle_timeout_and_a_trickling_one_at_the_deadline()
+    {
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
+        var clock = Stopwatch.StartNew();
+        using Socket silent = await ConnectAsync(server);
+        ListenClientReport idle = await NextReportAsync(server);
+        Assert.StartsWith("idle timeout", idle.End, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
+
+        // One byte every 300 ms keeps the idle timer happy but not the 2 s connection deadline.
+        clock.Restart();
+        using Socket trickle = await ConnectAsync(server);
+        using var stop = new CancellationTokenSource();
+        Task dribble = Task.Run(async () =>
+        {
+            byte[] prefix = [0x00, 0x00, 0x10, 0x00];
+            try
+            {
+                for (int i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    await trickle.SendAsync(new[] { i < 4 ? prefix[i] : (byte)0 });
+                    await Task.Delay(300, stop.Token);
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Closed by the listener, as expected.
+            }
+        });
+        ListenClientReport late = await NextReportAsync(server);
+        await stop.CancelAsync();
+        await dribble;
+        Assert.True(late.End.StartsWith("deadline", StringComparison.Ordinal) || late.End.StartsWith("idle", StringComparison.Ordinal), late.End);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(2) + TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task Connections_over_the_cap_are_closed_at_accept_and_the_listener_keeps_serving()
+    {
+        await using ListenServer server = ListenServer.Start(Tight() with { IdleTimeout = TimeSpan.FromSeconds(2) }, ListenHarness.Password);
+        using Socket first = await ConnectAsync(server);
+        using Socket second = await ConnectAsync(server);
+        await Task.Delay(200);
+        using Socket third = await ConnectAsync(server);
+        byte[] buffer = new byte[1];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        int read = await third.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+        Assert.Equal(0, read);
+        Assert.Equal(1, server.RefusedConnections);
+
+        first.Dispose();
+        second.Dispose();
+        await NextReportAsync(server);
+        await NextReportAsync(server);
+        ListenClientReport report = await NextAfterSmbClientAsync(server);
+        Assert.Equal(Dialect.Smb311, report.Dialect);
+    }
+
+    private static async Task<ListenClientReport> NextAfterSmbClientAsync(ListenServer server)
+    {
+        (int exit, string output) = await ListenHarness.SmbClientAsync(server.LocalEndPoint.Port, "SMB3_11", "required");
+        Assert.True(exit == 0, output);
+        return await NextReportAsync(server);
+    }
+
+    private static async Task<Socket> ConnectAsync(ListenServer server)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.LocalEndPoint.Port));
+        return socket;
+    }
+
+    private static async Task<ListenClientReport> NextReportAsync(ListenServer server)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await server.Reports.ReadAsync(timeout.Token);
+    }
+}

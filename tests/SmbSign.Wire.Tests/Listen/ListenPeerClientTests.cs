@@ -1,0 +1,70 @@
+using SmbSign.Protocol;
+using SmbSign.Testing;
+using SmbSign.Wire.Listen;
+using SmbSign.Wire.Session;
+
+namespace SmbSign.Wire.Tests.Listen;
+
+/// <summary>impacket's SMBConnection and SmbSign's own verification client against the listener.</summary>
+public sealed class ListenPeerClientTests
+{
+    /// <summary>impacket logs in, reads probe.txt and prints it; the password comes from the environment.</summary>
+    private const string ImpacketScript = """
+        import os, sys
+        from impacket.smbconnection import SMBConnection
+        port = int(sys.argv[1])
+        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port)
+        conn.login(os.environ['PROBE_USER'], os.environ['PROBE_PASSWORD'], 'WORKGROUP')
+        chunks = []
+        conn.getFile('probe', 'probe.txt', chunks.append)
+        sys.stdout.write(b''.join(chunks).decode())
+        conn.logoff()
+        """;
+
+    [Theory]
+    [InlineData(ListenTestMode.Observe, EnforcementVerdict.Untested)]
+    [InlineData(ListenTestMode.Unsigned, EnforcementVerdict.NotEnforced)]
+    [InlineData(ListenTestMode.BadSignature, EnforcementVerdict.NotEnforced)]
+    public async Task Impacket_does_not_require_signing_and_is_judged_so(ListenTestMode mode, EnforcementVerdict expected)
+    {
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
+            ProcessRunner.RunAsync(
+                "/usr/bin/python3", ["-c", ImpacketScript, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(30),
+                new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password }));
+        Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), output);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.False(report.RequiresSigning);
+        Assert.True(report.Enforcement == expected, report.EnforcementReason);
+    }
+
+    [Theory]
+    [InlineData(true, ListenTestMode.Observe, EnforcementVerdict.Untested, true)]
+    [InlineData(true, ListenTestMode.Unsigned, EnforcementVerdict.Enforced, false)]
+    [InlineData(true, ListenTestMode.BadSignature, EnforcementVerdict.Enforced, false)]
+    [InlineData(false, ListenTestMode.Unsigned, EnforcementVerdict.NotEnforced, true)]
+    public async Task SmbSign_verify_client_is_judged_by_its_require_signing_option(bool requireSigning, ListenTestMode mode, EnforcementVerdict expected, bool completes)
+    {
+        VerificationReport? verification = null;
+        (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>
+        {
+            var options = new SmbSign.Wire.Session.SmbClientOptions
+            {
+                Host = "127.0.0.1",
+                Port = port,
+                Share = "probe",
+                User = ListenHarness.User,
+                Domain = "WORKGROUP",
+                Dialect = Dialect.Smb311,
+                RequireSigning = requireSigning,
+                ReadPath = "probe.txt",
+                Timeout = TimeSpan.FromSeconds(5),
+            };
+            verification = await new SmbClientSession(TimeProvider.System).VerifyAsync(options, ListenHarness.Password, CancellationToken.None);
+            return (0, string.Empty);
+        });
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.Equal(requireSigning, report.RequiresSigning);
+        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
+        Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
+    }
+}
