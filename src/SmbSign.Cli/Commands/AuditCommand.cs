@@ -7,7 +7,6 @@ using SmbSign.Cli.Rendering;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
-using SmbSign.Policy.Sources;
 using Spectre.Console;
 
 namespace SmbSign.Cli.Commands;
@@ -242,29 +241,8 @@ internal static class AuditCommand
         return audits;
     }
 
-    private static async Task ReportProblemsAsync(CliServices services, AuditReport report)
-    {
-        foreach (string problem in report.Problems)
-        {
-            await services.Error.WriteLineAsync("smbsign: " + problem).ConfigureAwait(false);
-        }
-
-        foreach (string warning in report.Warnings)
-        {
-            await services.Error.WriteLineAsync("smbsign: warning: " + warning).ConfigureAwait(false);
-        }
-
-        foreach (MachineAudit machine in report.Machines)
-        {
-            foreach (SourceDiagnostic diagnostic in machine.Diagnostics)
-            {
-                if (diagnostic.Severity != DiagnosticSeverity.Info)
-                {
-                    await services.Error.WriteLineAsync($"smbsign: {diagnostic}").ConfigureAwait(false);
-                }
-            }
-        }
-    }
+    private static Task ReportProblemsAsync(CliServices services, AuditReport report) =>
+        new DiagnosticDigest(services.Error).WriteAsync(report.Problems, report.Warnings, report.Machines);
 
     private static async Task WriteAsync(CliServices services, FileInfo? outputFile, string text)
     {

@@ -82,7 +82,7 @@ public static class AuditEngine
         SnapshotSetting? state = snapshot.Get(setting.Id);
         if (state?.Winner is { } winner)
         {
-            return Configured(rule, winner, state.Overridden, snapshot);
+            return Configured(rule, winner, state.Overridden, state.OverriddenCount, snapshot);
         }
 
         if (state?.Deletion is null && !snapshot.HasUnreadableSource)
@@ -172,7 +172,7 @@ public static class AuditEngine
         };
     }
 
-    private static AuditFinding Configured(AuditRule rule, SnapshotValue winner, IReadOnlyList<SnapshotValue> overridden, MachineSnapshot snapshot)
+    private static AuditFinding Configured(AuditRule rule, SnapshotValue winner, IReadOnlyList<SnapshotValue> overridden, int overriddenCount, MachineSnapshot snapshot)
     {
         List<string> notes = [];
         AuditStatus status;
@@ -213,7 +213,11 @@ public static class AuditEngine
 
         if (overridden.Count > 0)
         {
-            notes.Add("overrides " + string.Join("; ", overridden.Select(o => o.ToString())));
+            // The list is bounded (SnapshotSetting.MaxOverriddenListed); the count says how many there were in all.
+            notes.Add("overrides " + string.Join("; ", overridden.Select(o => o.ToString()))
+                + (overriddenCount > overridden.Count
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; and {overriddenCount - overridden.Count:N0} more (overridden {overriddenCount:N0} times)")
+                    : string.Empty));
             reason ??= $"{winner.Layer.Describe()} overrides {overridden[0].Layer.Describe()} {overridden[0].Value?.ToString() ?? overridden[0].Stored}";
         }
 
@@ -236,6 +240,7 @@ public static class AuditEngine
             Note = notes.Count == 0 ? null : string.Join("; ", notes),
             Reason = reason,
             Overridden = overridden,
+            OverriddenCount = overriddenCount,
         };
     }
 

@@ -49,5 +49,9 @@ public sealed record AuditFinding
     /// <summary>Values of lower layers or earlier sources that the configured value overrides.</summary>
     public IReadOnlyList<SnapshotValue> Overridden { get; init; } = [];
 
+    /// <summary>How many values the configured value overrides in all; <see cref="Overridden"/> lists at most
+    /// <see cref="SnapshotSetting.MaxOverriddenListed"/> of them.</summary>
+    public int OverriddenCount { get; init; }
+
     public override string ToString() => $"{Rule.Id} {Status.ToToken()}";
 }
