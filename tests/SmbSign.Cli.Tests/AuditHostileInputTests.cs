@@ -65,7 +65,7 @@ public sealed class AuditHostileInputTests : IDisposable
 
         string fleet = Path.Combine(_temp, "fleet");
         Directory.CreateDirectory(fleet);
-        File.WriteAllText(Path.Combine(fleet, "ws-01.reg"), $"Windows Registry Editor Version 5.00\r\n\r\n[{Workstation}]\r\n\"RequireSecuritySignature\"=dword:00000001\r\n");
+        File.WriteAllText(Path.Combine(fleet, "ws-01.reg"), $"REGEDIT4\r\n\r\n[{Workstation}]\r\n\"RequireSecuritySignature\"=dword:00000001\r\n");
         string fifo = Path.Combine(fleet, "ws-02.reg");
         using (Process mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using SmbSign.Policy.Audit;
+using SmbSign.Policy.Formats.Reg;
+using SmbSign.Policy.Formats.SmbConf;
 using SmbSign.Policy.Sources;
 using static SmbSign.Policy.Tests.Audit.AuditTestData;
 
@@ -11,6 +13,7 @@ namespace SmbSign.Policy.Tests.Audit;
 public sealed class HostileInputTests : IDisposable
 {
     private const string ClientRequire = "client.RequireSecuritySignature";
+    private static readonly string[] s_notTextCodes = ["SMB009", "NSM006", "AUD001"];
     private readonly string _root = Path.Combine(Path.GetTempPath(), "smbsign-hostile-" + Guid.NewGuid().ToString("N"));
 
     public HostileInputTests()
@@ -116,7 +119,7 @@ public sealed class HostileInputTests : IDisposable
         // Every reader entry point refuses it by kind before opening it (opening would block until a writer came).
         SourceReadResult viaMachine = WithDeadline(() => MachineSourceReader.ReadFile(fifo));
         Assert.Equal("SRC005", Assert.Single(viaMachine.Diagnostics).Code);
-        SourceReadResult viaReader = WithDeadline(() => new Formats.Reg.RegFileReader().Read(fifo));
+        SourceReadResult viaReader = WithDeadline(() => new RegFileReader().Read(fifo));
         Assert.Equal("SRC005", Assert.Single(viaReader.Diagnostics).Code);
     }
 
@@ -196,7 +199,7 @@ public sealed class HostileInputTests : IDisposable
             SourceReadResult result = MachineSourceReader.Parse(content, name);
 
             SourceDiagnostic error = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
-            Assert.Contains(error.Code, new[] { "SMB009", "NSM006", "AUD001" });
+            Assert.Contains(error.Code, s_notTextCodes);
             Assert.Empty(result.Observations);
             Assert.True(error.Location.ByteOffset >= 0 || error.Code == "AUD001", error.ToString());
         }
@@ -263,8 +266,8 @@ public sealed class HostileInputTests : IDisposable
         Assert.True(allocated < 1024 * 1024, $"allocated {allocated} bytes");
 
         // A .reg export may be larger (the cap for it stays 64 MiB).
-        Assert.Equal(SourceReader.DefaultMaxFileSize, new Formats.Reg.RegFileReader().MaxFileSize);
-        Assert.Equal(SourceReader.SmallTextMaxFileSize, new Formats.SmbConf.SmbConfReader().MaxFileSize);
+        Assert.Equal(SourceReader.DefaultMaxFileSize, new RegFileReader().MaxFileSize);
+        Assert.Equal(SourceReader.SmallTextMaxFileSize, new SmbConfReader().MaxFileSize);
     }
 
     [Fact]
@@ -283,6 +286,20 @@ public sealed class HostileInputTests : IDisposable
             process.WaitForExit();
         }
 
+        try
+        {
+            AssertReportedAsNonUtf8(fleet);
+        }
+        finally
+        {
+            // .NET cannot delete the file by its decoded name either.
+            using Process rm = Process.Start(new ProcessStartInfo("rm", ["-rf", fleet]) { UseShellExecute = false })!;
+            rm.WaitForExit();
+        }
+    }
+
+    private static void AssertReportedAsNonUtf8(string fleet)
+    {
         string mangled = Path.Combine(fleet, "ws-\uFFFD.reg");
         Assert.Equal([mangled], Directory.GetFiles(fleet));
 
@@ -297,6 +314,24 @@ public sealed class HostileInputTests : IDisposable
 
         SourceReadResult result = MachineSourceReader.ReadFile(mangled);
         Assert.Contains("its name is not valid UTF-8", Assert.Single(result.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnreadableMachines_ShareTheirFindings()
+    {
+        // 100,000 empty files held 100,000 x rules findings, each with its own note (1.5 GB): they are the same finding.
+        File.WriteAllBytes(Path.Combine(_root, "a.reg"), []);
+        File.WriteAllBytes(Path.Combine(_root, "b.reg"), []);
+        AuditOptions options = new();
+
+        MachineAudit a = FleetAuditor.AuditMachine(new MachineInput { Name = "a", Paths = [Path.Combine(_root, "a.reg")] }, options);
+        MachineAudit b = FleetAuditor.AuditMachine(new MachineInput { Name = "b", Paths = [Path.Combine(_root, "b.reg")] }, options);
+
+        Assert.Equal("AUD002", Assert.Single(a.Diagnostics).Code);
+        Assert.NotEmpty(a.Findings);
+        Assert.Contains(a.Findings, f => f.Status == AuditStatus.Error);
+        Assert.All(a.Findings.Zip(b.Findings), pair => Assert.Same(pair.First, pair.Second));
+        Assert.Contains("could not be read fully (see its diagnostics)", a.Findings.First(f => f.Status == AuditStatus.Error).Note, StringComparison.Ordinal);
     }
 
     private static double BestOfThree(Action action)
