@@ -30,6 +30,9 @@ public static class AuditEngine
     /// </summary>
     private static readonly ConcurrentDictionary<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> s_shared = new(SharedKeyComparer.Instance);
 
+    /// <summary>Findings of rules whose setting no readable source mentions on a machine with an unreadable source.</summary>
+    private static readonly ConcurrentDictionary<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> s_unreadable = new(SharedKeyComparer.Instance);
+
     /// <summary>One finding per rule of <paramref name="pack"/>, in pack order.</summary>
     /// <param name="os">The machine's OS profile with its role applied; null when unknown (effective values are then unknown).</param>
     public static IReadOnlyList<AuditFinding> Evaluate(MachineSnapshot snapshot, OsProfile? os, OsRole role, RulePack pack, bool strict)
@@ -90,6 +93,13 @@ public static class AuditEngine
             return Shared(key, static k => Independent(k.Rule, k.Os, k.Role, k.Strict, k.PackStrict));
         }
 
+        if (state?.Deletion is null)
+        {
+            // An unreadable source: the same error for every such machine, so shared too. A folder of 100,000 empty files
+            // held 100,000 x rules findings with a note each (1.5 GB); the file and code are in the machine's diagnostics.
+            return SharedUnreadable(key);
+        }
+
         return Unconfigured(rule, os, strict, pack.NotConfiguredIsFailure, state?.Deletion, snapshot);
     }
 
@@ -104,6 +114,33 @@ public static class AuditEngine
         if (s_shared.Count < MaxCachedFindings)
         {
             s_shared.TryAdd(key, finding);
+        }
+
+        return finding;
+    }
+
+    private static AuditFinding SharedUnreadable((AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) key)
+    {
+        if (s_unreadable.TryGetValue(key, out AuditFinding? finding))
+        {
+            return finding;
+        }
+
+        DefaultValue? defaultValue = key.Os is null ? null : OsDefaults.Resolve(key.Rule.Setting, key.Os);
+        finding = defaultValue is { Rule: not null, Value: null }
+            ? Independent(key.Rule, key.Os, key.Role, key.Strict, key.PackStrict) // not on this OS: not-applicable either way
+            : new AuditFinding
+            {
+                Rule = key.Rule,
+                Status = AuditStatus.Error,
+                Effective = defaultValue?.Value,
+                EffectiveSource = defaultValue?.Provenance,
+                Note = "not found, but a source of this machine could not be read fully (see its diagnostics), so SmbSign cannot tell whether it is configured",
+                Reason = "unreadable source",
+            };
+        if (s_unreadable.Count < MaxCachedFindings)
+        {
+            s_unreadable.TryAdd(key, finding);
         }
 
         return finding;

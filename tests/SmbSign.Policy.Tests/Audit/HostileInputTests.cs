@@ -179,6 +179,29 @@ public sealed class HostileInputTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), clock.Elapsed.ToString());
     }
 
+    [Fact]
+    public void SymlinkLoops_InAMachineFolder_AreFollowedOnce()
+    {
+        string folder = Path.Combine(_root, "m");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "a.reg"), Reg($"[{Workstation}]"));
+        try
+        {
+            foreach (string link in new[] { "x", "y", "z" })
+            {
+                File.CreateSymbolicLink(Path.Combine(folder, link), ".");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        // --machine NAME=FOLDER expands the folder itself (16 levels deep: 3^16 paths before).
+        string[] expanded = WithDeadline(() => SourceDetector.Expand(folder).Select(s => s.Path).ToArray());
+        Assert.Equal([Path.Combine(folder, "a.reg")], expanded);
+    }
+
     [Theory]
     [InlineData("random")]
     [InlineData("utf16-behind-utf8-bom")]
@@ -366,7 +389,7 @@ public sealed class HostileInputTests : IDisposable
     private static T WithDeadline<T>(Func<T> action)
     {
         Task<T> task = Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "blocked: the FIFO or device was opened");
+        Assert.True(task.Wait(TimeSpan.FromSeconds(20)), "blocked or endless: a FIFO or device was opened, or a link loop followed");
         return task.Result;
     }
 }
