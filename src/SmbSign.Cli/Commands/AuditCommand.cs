@@ -6,7 +6,6 @@ using SmbSign.Cli.Rendering;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
-using SmbSign.Policy.Sources;
 using Spectre.Console;
 
 namespace SmbSign.Cli.Commands;
@@ -144,28 +143,16 @@ internal static class AuditCommand
                 throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
             }
 
-            foreach (string problem in plan.Problems)
-            {
-                await services.Error.WriteLineAsync("smbsign: " + problem).ConfigureAwait(false);
-            }
-
-            foreach (string warning in plan.Warnings)
-            {
-                await services.Error.WriteLineAsync("smbsign: warning: " + warning).ConfigureAwait(false);
-            }
+            // stderr: one line per problem file, repeated kinds of problem summarised (DiagnosticDigest).
+            DiagnosticDigest digest = new(services.Error);
+            digest.WritePlan(plan.Problems, plan.Warnings);
 
             // Machines are audited in windows of AuditWindow and written as they come: no renderer holds the fleet.
             bool unreadable = false;
             IEnumerable<MachineAudit> stream = AuditStream(plan.Machines, options, machineAudit =>
             {
                 unreadable |= machineAudit.HasUnreadableSource;
-                foreach (SourceDiagnostic diagnostic in machineAudit.Diagnostics)
-                {
-                    if (diagnostic.Severity != DiagnosticSeverity.Info)
-                    {
-                        services.Error.WriteLine($"smbsign: {diagnostic}");
-                    }
-                }
+                digest.WriteMachine(machineAudit.Diagnostics);
             }, cancellationToken);
             AuditReport report = new(
                 stream,
@@ -208,6 +195,7 @@ internal static class AuditCommand
                 await WriteAsync(services, outputFile, render, trailingNewline: outputFormat is OutputFormat.Json or OutputFormat.Sarif).ConfigureAwait(false);
             }
 
+            digest.WriteSummary();
             if (plan.Problems.Count > 0 || unreadable)
             {
                 return ExitCodes.UsageOrInput;

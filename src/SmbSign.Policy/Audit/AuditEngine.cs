@@ -31,6 +31,9 @@ public static class AuditEngine
     /// </summary>
     private static readonly ConcurrentDictionary<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> s_shared = new(SharedKeyComparer.Instance);
 
+    /// <summary>Findings of rules whose setting no readable source mentions on a machine with an unreadable source.</summary>
+    private static readonly ConcurrentDictionary<(AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict), AuditFinding> s_unreadable = new(SharedKeyComparer.Instance);
+
     /// <summary>One finding per rule of <paramref name="pack"/>, in pack order.</summary>
     /// <param name="os">The machine's OS profile with its role applied; null when unknown (effective values are then unknown).</param>
     public static IReadOnlyList<AuditFinding> Evaluate(MachineSnapshot snapshot, OsProfile? os, OsRole role, RulePack pack, bool strict)
@@ -83,12 +86,19 @@ public static class AuditEngine
         SnapshotSetting? state = snapshot.Get(setting.Id);
         if (state?.Winner is { } winner)
         {
-            return Configured(rule, winner, state.Overridden, snapshot);
+            return Configured(rule, winner, state.Overridden, state.OverriddenCount, snapshot);
         }
 
         if (state?.Deletion is null && !snapshot.HasUnreadableSource)
         {
             return Shared(key, static k => Independent(k.Rule, k.Os, k.Role, k.Strict, k.PackStrict));
+        }
+
+        if (state?.Deletion is null)
+        {
+            // An unreadable source: the same error for every such machine, so shared too. A folder of 100,000 empty files
+            // held 100,000 x rules findings with a note each (1.5 GB); the file and code are in the machine's diagnostics.
+            return SharedUnreadable(key);
         }
 
         return Unconfigured(rule, os, strict, pack.NotConfiguredIsFailure, state?.Deletion, snapshot);
@@ -105,6 +115,33 @@ public static class AuditEngine
         if (s_shared.Count < MaxCachedFindings)
         {
             s_shared.TryAdd(key, finding);
+        }
+
+        return finding;
+    }
+
+    private static AuditFinding SharedUnreadable((AuditRule Rule, OsProfile? Os, OsRole Role, bool Strict, bool PackStrict) key)
+    {
+        if (s_unreadable.TryGetValue(key, out AuditFinding? finding))
+        {
+            return finding;
+        }
+
+        DefaultValue? defaultValue = key.Os is null ? null : OsDefaults.Resolve(key.Rule.Setting, key.Os);
+        finding = defaultValue is { Rule: not null, Value: null }
+            ? Independent(key.Rule, key.Os, key.Role, key.Strict, key.PackStrict) // not on this OS: not-applicable either way
+            : new AuditFinding
+            {
+                Rule = key.Rule,
+                Status = AuditStatus.Error,
+                Effective = defaultValue?.Value,
+                EffectiveSource = defaultValue?.Provenance,
+                Note = "not found, but a source of this machine could not be read fully (see its diagnostics), so SmbSign cannot tell whether it is configured",
+                Reason = "unreadable source",
+            };
+        if (s_unreadable.Count < MaxCachedFindings)
+        {
+            s_unreadable.TryAdd(key, finding);
         }
 
         return finding;
@@ -213,7 +250,7 @@ public static class AuditEngine
         };
     }
 
-    private static AuditFinding Configured(AuditRule rule, SnapshotValue winner, IReadOnlyList<SnapshotValue> overridden, MachineSnapshot snapshot)
+    private static AuditFinding Configured(AuditRule rule, SnapshotValue winner, IReadOnlyList<SnapshotValue> overridden, int overriddenCount, MachineSnapshot snapshot)
     {
         List<string> notes = [];
         AuditStatus status;
@@ -254,7 +291,11 @@ public static class AuditEngine
 
         if (overridden.Count > 0)
         {
-            notes.Add("overrides " + string.Join("; ", overridden.Select(o => o.ToString())));
+            // The list is bounded (SnapshotSetting.MaxOverriddenListed); the count says how many there were in all.
+            notes.Add("overrides " + string.Join("; ", overridden.Select(o => o.ToString()))
+                + (overriddenCount > overridden.Count
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; and {overriddenCount - overridden.Count:N0} more (overridden {overriddenCount:N0} times)")
+                    : string.Empty));
             reason ??= $"{winner.Layer.Describe()} overrides {overridden[0].Layer.Describe()} {overridden[0].Value?.ToString() ?? overridden[0].Stored}";
         }
 
@@ -277,6 +318,7 @@ public static class AuditEngine
             Note = notes.Count == 0 ? null : string.Join("; ", notes),
             Reason = reason,
             Overridden = overridden,
+            OverriddenCount = overriddenCount,
         };
     }
 

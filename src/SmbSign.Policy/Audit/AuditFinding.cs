@@ -55,5 +55,9 @@ public sealed record AuditFinding
     /// <summary>True for <see cref="AuditStatus.Fail"/> and <see cref="AuditStatus.Error"/>: the items that make a machine fail.</summary>
     public bool IsFailing => Status is AuditStatus.Fail or AuditStatus.Error;
 
+    /// <summary>How many values the configured value overrides in all; <see cref="Overridden"/> lists at most
+    /// <see cref="SnapshotSetting.MaxOverriddenListed"/> of them.</summary>
+    public int OverriddenCount { get; init; }
+
     public override string ToString() => $"{Rule.Id} {Status.ToToken()}";
 }

@@ -1,4 +1,5 @@
 using SmbSign.Policy.Formats.GpoBackup;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
 
@@ -57,7 +58,19 @@ public static class FleetLayout
 
         foreach (string path in paths)
         {
-            if (Directory.Exists(path))
+            FileProbeResult probe = FileProbe.Probe(path);
+            if (probe.Kind is FileKind.Missing)
+            {
+                builder.Problems.Add(path.Contains('\uFFFD', StringComparison.Ordinal)
+                    ? $"{path}: {SourceFiles.MissingReason(path, probe.Reason)}"
+                    : $"{path}: no such file or folder");
+            }
+            else if (probe.Kind is not (FileKind.Regular or FileKind.Directory or FileKind.Unknown))
+            {
+                // Named on purpose, so refused (exit 2) rather than skipped; never opened: a FIFO would block the open.
+                builder.Problems.Add($"{path}: {probe.DescribeKind()}, not a regular file or folder; SmbSign reads only regular files");
+            }
+            else if (Directory.Exists(path))
             {
                 builder.AddFolder(path);
             }
@@ -74,7 +87,7 @@ public static class FleetLayout
             }
             else
             {
-                builder.Problems.Add($"{path}: no such file or folder");
+                builder.Problems.Add($"{path}: cannot read it ({probe.Reason ?? "access is denied"})");
             }
         }
 
@@ -105,6 +118,11 @@ public static class FleetLayout
         private readonly Dictionary<string, MachineBuild> _machines = new(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _claimed = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         private readonly List<(FleetManifest Manifest, string Folder)> _manifests = [];
+
+        /// <summary>Folders searched so far, by identity (<see cref="FileProbe.FolderKey"/>): a symbolic link to "." or to a
+        /// parent would otherwise be followed again at every level (3 such links gave 3^9 paths), so each folder is
+        /// searched once, whatever path leads to it.</summary>
+        private readonly Dictionary<object, string> _visited = [];
 
         public List<string> Problems { get; } = [];
 
@@ -158,6 +176,11 @@ public static class FleetLayout
 
         public void AddFolder(string folder)
         {
+            if (!Visit(folder))
+            {
+                return;
+            }
+
             if (GpoBackupReader.IsGpoFolder(folder))
             {
                 if (!IsClaimed(folder))
@@ -197,6 +220,11 @@ public static class FleetLayout
 
                 if (info is DirectoryInfo)
                 {
+                    if (!Visit(entry))
+                    {
+                        continue;
+                    }
+
                     if (GpoBackupReader.IsGpoFolder(entry))
                     {
                         AddMachine(info.Name, [entry], MachineGrouping.GpoFolder, manifestPath);
@@ -215,10 +243,51 @@ public static class FleetLayout
                         }
                     }
                 }
-                else if (!IsIgnoredFile(entry))
+                else if (!IsIgnoredFile(entry) && IsReadableFile(entry))
                 {
                     AddMachine(StemOf(entry), [entry], MachineGrouping.FileStem, manifestPath);
                 }
+            }
+        }
+
+        /// <summary>Marks a folder as searched; false (with a warning) when it was searched already under another path.</summary>
+        private bool Visit(string folder)
+        {
+            object? key = FileProbe.FolderKey(folder);
+            if (key is null)
+            {
+                return true; // cannot be examined: listing it reports the real problem
+            }
+
+            if (_visited.TryGetValue(key, out string? first))
+            {
+                Warnings.Add($"{folder}: the same folder as {first} (a symbolic link loop or a second link to it); already searched, skipped");
+                return false;
+            }
+
+            _visited.Add(key, folder);
+            return true;
+        }
+
+        /// <summary>True for a regular file; anything else in a folder (a FIFO, a device, a socket, a dangling link) is
+        /// skipped with a warning and never opened.</summary>
+        private bool IsReadableFile(string path)
+        {
+            FileProbeResult probe = FileProbe.Probe(path);
+            switch (probe.Kind)
+            {
+                case FileKind.Regular or FileKind.Unknown:
+                    return true;
+                case FileKind.Missing when path.Contains('\uFFFD', StringComparison.Ordinal):
+                    // A source that exists but cannot be opened must not vanish from the report: an input problem (exit 2).
+                    Problems.Add($"{path}: {SourceFiles.MissingReason(path, probe.Reason)}");
+                    return false;
+                case FileKind.Missing:
+                    Warnings.Add($"{path}: a symbolic link to nothing; skipped");
+                    return false;
+                default:
+                    Warnings.Add($"{path}: {probe.DescribeKind()}, not a regular file; skipped");
+                    return false;
             }
         }
 
@@ -291,6 +360,11 @@ public static class FleetLayout
 
                 if (Directory.Exists(entry))
                 {
+                    if (!Visit(entry))
+                    {
+                        continue;
+                    }
+
                     if (GpoBackupReader.IsGpoFolder(entry))
                     {
                         sources.Add(entry);
@@ -300,7 +374,7 @@ public static class FleetLayout
                         CollectSources(entry, sources, depth + 1);
                     }
                 }
-                else if (!IsIgnoredFile(entry))
+                else if (!IsIgnoredFile(entry) && IsReadableFile(entry))
                 {
                     sources.Add(entry);
                 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Audit;
 
@@ -42,6 +43,11 @@ public sealed class FleetManifest
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes;
+        if (SourceFiles.RefuseBeforeOpen(path) is { } refusal)
+        {
+            return new FleetManifest(path, [], [$"{path}: cannot read the manifest ({refusal.Message})"]);
+        }
+
         try
         {
             var info = new FileInfo(path);

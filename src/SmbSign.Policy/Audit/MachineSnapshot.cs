@@ -13,18 +13,26 @@ public sealed record SourceSummary(string Path, SourceFormat Format, int Errors,
 /// <summary>The resolved state of one setting on one machine: the winning value (highest layer, last read) and what it overrode.</summary>
 public sealed class SnapshotSetting
 {
-    internal SnapshotSetting(SnapshotValue? winner, IReadOnlyList<SnapshotValue> overridden, SnapshotValue? deletion)
+    /// <summary>Most overridden values listed per setting; <see cref="OverriddenCount"/> counts all of them.</summary>
+    public const int MaxOverriddenListed = 8;
+
+    internal SnapshotSetting(SnapshotValue? winner, IReadOnlyList<SnapshotValue> overridden, SnapshotValue? deletion, int overriddenCount)
     {
         Winner = winner;
         Overridden = overridden;
         Deletion = deletion;
+        OverriddenCount = Math.Max(overriddenCount, overridden.Count);
     }
 
     /// <summary>The value that counts; null when every layer is empty or deleted (the setting is not configured).</summary>
     public SnapshotValue? Winner { get; }
 
-    /// <summary>Values of lower layers (or earlier sources) that the winner hides, highest first.</summary>
+    /// <summary>Values of lower layers (or earlier sources) that the winner hides, highest first, then in source order;
+    /// at most <see cref="MaxOverriddenListed"/> of them.</summary>
     public IReadOnlyList<SnapshotValue> Overridden { get; }
+
+    /// <summary>How many values the winner hides in all (a file may set one value thousands of times).</summary>
+    public int OverriddenCount { get; }
 
     /// <summary>The deletion that left the setting unconfigured (or hid a higher layer), if any.</summary>
     public SnapshotValue? Deletion { get; }

@@ -49,6 +49,11 @@ public static class MachineSourceReader
         {
             using (stream)
             {
+                if (RefuseBySize(stream, path) is { } tooLarge)
+                {
+                    return tooLarge;
+                }
+
                 int length = SourceFiles.ReadBounded(stream, SourceReader.DefaultMaxFileSize, ref buffer, out string? problem);
                 if (problem is not null)
                 {
@@ -65,6 +70,37 @@ public static class MachineSourceReader
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+    }
+
+    /// <summary>Caps reads by format before the body is read: the head tells the format, the file system the size. A 30 MB
+    /// "smb.conf" is refused after reading its first 64 KiB, not after holding 30 MB (and its decoded text) in memory.</summary>
+    private static SourceReadResult? RefuseBySize(FileStream stream, string path)
+    {
+        long size;
+        try
+        {
+            if (!stream.CanSeek || (size = stream.Length) <= SourceReader.SmallTextMaxFileSize)
+            {
+                return null; // small enough for any format (a stream without a length is capped by ReadBounded)
+            }
+
+            byte[] head = new byte[SourceDetector.HeadSize];
+            int total = 0;
+            int read;
+            while (total < head.Length && (read = stream.Read(head, total, head.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            stream.Position = 0;
+            SourceFormat format = SourceSniffer.Detect(head.AsSpan(0, total), path);
+            int max = SourceReader.MaxFileSizeFor(format);
+            return size > max ? SourceReadResult.Failed(path, format, "SRC003", SourceReader.TooLarge(size, max, format)) : null;
+        }
+        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        {
+            return SourceReadResult.Failed(path, SourceFormat.Unknown, "SRC001", "cannot read the file: " + SourceFiles.Describe(e));
         }
     }
 

@@ -95,6 +95,7 @@ public sealed class SnapshotBuilder
         SnapshotValue? winner = null;
         SnapshotValue? deletion = null;
         List<SnapshotValue> overridden = [];
+        int overriddenCount = 0;
         for (PrecedenceLayer layer = PrecedenceLayer.GroupPolicy; layer >= PrecedenceLayer.Local; layer--)
         {
             SnapshotValue? last = null;
@@ -129,22 +130,29 @@ public sealed class SnapshotBuilder
             else
             {
                 overridden.Add(last);
+                overriddenCount++;
             }
         }
 
-        // Earlier values of the winning layer that a later source replaced are overridden too (conflicting sources).
+        // Earlier values of the winning layer that a later source replaced are overridden too (conflicting sources). The
+        // entries above come from other layers, so none of these can already be in the list. A file that sets one value
+        // 50,000 times must not give a 50,000-entry history: only the first few are kept, the rest are counted.
         if (winner is not null)
         {
             foreach (SnapshotValue value in values)
             {
-                if (value.Layer == winner.Layer && !ReferenceEquals(value, winner) && value.Kind != SnapshotValueKind.Deleted && !overridden.Contains(value))
+                if (value.Layer == winner.Layer && !ReferenceEquals(value, winner) && value.Kind != SnapshotValueKind.Deleted)
                 {
-                    overridden.Add(value);
+                    overriddenCount++;
+                    if (overridden.Count < SnapshotSetting.MaxOverriddenListed)
+                    {
+                        overridden.Add(value);
+                    }
                 }
             }
         }
 
-        return new SnapshotSetting(winner, overridden, winner is null ? deletion : null);
+        return new SnapshotSetting(winner, overridden, winner is null ? deletion : null, overriddenCount);
     }
 
     private int AddObservation(Observation observation, SourceFormat format)
@@ -270,7 +278,8 @@ public sealed class SnapshotBuilder
 
     private static SnapshotValue FromConf(SettingDefinition setting, ConfMapping mapping, NativeSetting native, NativeValue value, SourceLocation location, SourceFormat format)
     {
-        string stored = $"{native.Name} = {value.Text}";
+        // Echoed input is cut (TextDecoding.Excerpt): a conf value is only ever shown, never written back.
+        string stored = $"{native.Name} = {TextDecoding.Excerpt(value.Text)}";
         PrecedenceLayer layer = PrecedenceLayers.Of(format, RegistryLocationKind.Service);
         if (string.Equals(value.Normalized.Trim(), "default", StringComparison.OrdinalIgnoreCase) || string.Equals(value.Text.Trim(), "default", StringComparison.OrdinalIgnoreCase))
         {
@@ -286,7 +295,7 @@ public sealed class SnapshotBuilder
                 return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromNumber(n), stored, layer, location, Note: known.Note);
             }
 
-            return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, Note: $"'{value.Text}' for {native.Name} has no Windows {setting.ValueName} equivalent" + (known.Note is null ? string.Empty : $" ({known.Note})"));
+            return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, Note: $"'{TextDecoding.Excerpt(value.Text)}' for {native.Name} has no Windows {setting.ValueName} equivalent" + (known.Note is null ? string.Empty : $" ({known.Note})"));
         }
 
         if (mapping.Values.IsEmpty && long.TryParse(value.Normalized.Length > 0 ? value.Normalized : value.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long number))
@@ -294,7 +303,7 @@ public sealed class SnapshotBuilder
             return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromNumber(number), stored, layer, location);
         }
 
-        return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, Note: $"'{value.Text}' is not a value SmbSign can map for {native.Name}; expected {(mapping.Values.IsEmpty ? "a number" : string.Join(", ", mapping.Values.Select(v => v.Text)))}");
+        return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, Note: $"'{TextDecoding.Excerpt(value.Text)}' is not a value SmbSign can map for {native.Name}; expected {(mapping.Values.IsEmpty ? "a number" : string.Join(", ", mapping.Values.Select(v => v.Text)))}");
     }
 
     private static SnapshotValue ToSnapshotValue(SettingDefinition setting, RegistryValue raw, PrecedenceLayer layer, SourceLocation location)
@@ -315,7 +324,7 @@ public sealed class SnapshotBuilder
                 }
 
                 return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, TypeMismatch: true,
-                    Note: $"{raw.Type.ToRegName()} '{raw.ToDisplayString()}' cannot be read as {setting.ValueType.ToDisplayString()}");
+                    Note: $"{raw.Type.ToRegName()} '{TextDecoding.Excerpt(raw.ToDisplayString())}' cannot be read as {setting.ValueType.ToDisplayString()}");
             case CatalogType.RegSz or CatalogType.RegExpandSz:
                 if (raw.TryGetString(out string text))
                 {

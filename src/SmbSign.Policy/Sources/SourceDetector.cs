@@ -102,7 +102,7 @@ public static class SourceDetector
     public static IEnumerable<DetectedSource> Expand(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return ExpandCore(path, 0);
+        return ExpandCore(path, 0, []);
     }
 
     /// <summary>Detects and reads one file; unrecognised → SRC002, unreadable → SRC001. A file named Registry.pol
@@ -198,7 +198,7 @@ public static class SourceDetector
         }
     }
 
-    private static IEnumerable<DetectedSource> ExpandCore(string path, int depth)
+    private static IEnumerable<DetectedSource> ExpandCore(string path, int depth, HashSet<object> visited)
     {
         if (File.Exists(path))
         {
@@ -228,6 +228,12 @@ public static class SourceDetector
             yield break;
         }
 
+        // Each folder once, by identity: a symbolic link to "." or ".." would otherwise multiply the paths at every level.
+        if (FileProbe.FolderKey(path) is { } key && !visited.Add(key))
+        {
+            yield break;
+        }
+
         string[] entries;
         try
         {
@@ -246,7 +252,7 @@ public static class SourceDetector
                 continue;
             }
 
-            foreach (DetectedSource source in ExpandCore(entry, depth + 1))
+            foreach (DetectedSource source in ExpandCore(entry, depth + 1, visited))
             {
                 yield return source;
             }

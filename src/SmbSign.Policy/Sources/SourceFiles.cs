@@ -11,6 +11,12 @@ internal static class SourceFiles
     public static FileStream? TryOpen(string path, SourceFormat format, out SourceReadResult? failure)
     {
         failure = null;
+        if (RefuseBeforeOpen(path) is { } refusal)
+        {
+            failure = SourceReadResult.Failed(path, format, refusal.Code, refusal.Message);
+            return null;
+        }
+
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
@@ -21,6 +27,29 @@ internal static class SourceFiles
             return null;
         }
     }
+
+    /// <summary>Why <paramref name="path"/> must not be opened, or null when it is a regular file (or its kind cannot be
+    /// told, in which case opening it gives the real error). A FIFO would block the open until some other process writes
+    /// to it, a character device such as <c>/dev/zero</c> would be read until the size cap: both are refused by kind,
+    /// before anything is read (SRC005).</summary>
+    public static (string Code, string Message)? RefuseBeforeOpen(string path)
+    {
+        FileProbeResult probe = FileProbe.Probe(path);
+        return probe.Kind switch
+        {
+            FileKind.Regular or FileKind.Unknown => null,
+            FileKind.Missing => ("SRC001", "cannot read the file: " + MissingReason(path, probe.Reason)),
+            FileKind.Directory => ("SRC005", "it is a folder, not a file"),
+            _ => ("SRC005", $"it is {probe.DescribeKind()}, not a regular file; SmbSign reads only regular files (a pipe or device could block or never end)"),
+        };
+    }
+
+    /// <summary>Why a path does not resolve. A name with U+FFFD came from bytes that are not UTF-8 (.NET replaces them
+    /// when it decodes the command line or a folder listing), so the file may well exist under its real name.</summary>
+    public static string MissingReason(string path, string? reason) =>
+        path.Contains('\uFFFD', StringComparison.Ordinal)
+            ? $"its name is not valid UTF-8 (on disk: {FileProbe.Escaped(path)}, each bad byte as \\xNN), so SmbSign cannot open it by name; rename it to UTF-8"
+            : reason ?? "it does not exist";
 
     /// <summary>True for exceptions that mean "the file could not be read" (as opposed to programming errors).</summary>
     public static bool IsIoFailure(Exception e) =>

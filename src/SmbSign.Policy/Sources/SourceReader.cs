@@ -16,8 +16,28 @@ public abstract class SourceReader
     /// <summary>The format this reader reads.</summary>
     public abstract SourceFormat Format { get; }
 
-    /// <summary>Largest file accepted; larger files give error <c>SRC003</c> without being read.</summary>
-    public int MaxFileSize { get; init; } = DefaultMaxFileSize;
+    /// <summary>Cap on the small text formats (smb.conf, nsmb.conf, Get-Smb*Configuration JSON): 8 MiB. Real files are a
+    /// few kilobytes; a larger one is not a configuration, and reading it would cost several times its size in memory.</summary>
+    public const int SmallTextMaxFileSize = 8 * 1024 * 1024;
+
+    private readonly int? _maxFileSize;
+
+    /// <summary>Largest file accepted (default <see cref="MaxFileSizeFor"/> of the format); larger files give error
+    /// <c>SRC003</c> without being read.</summary>
+    public int MaxFileSize
+    {
+        get => _maxFileSize ?? MaxFileSizeFor(Format);
+        init => _maxFileSize = value;
+    }
+
+    /// <summary>The size cap of a format: <see cref="SmallTextMaxFileSize"/> for smb.conf, nsmb.conf and
+    /// Get-Smb*Configuration JSON, <see cref="DefaultMaxFileSize"/> for the rest (.reg exports, templates, Registry.pol and
+    /// Intune exports can hold much more than the SMB settings).</summary>
+    public static int MaxFileSizeFor(SourceFormat format) => format switch
+    {
+        SourceFormat.SmbConf or SourceFormat.NsmbConf or SourceFormat.PowerShellJson => SmallTextMaxFileSize,
+        _ => DefaultMaxFileSize,
+    };
 
     /// <summary>Reads a file. An unreadable file gives error <c>SRC001</c>.</summary>
     public virtual SourceReadResult Read(string path)
@@ -105,4 +125,8 @@ public abstract class SourceReader
     internal static string TooLarge(long length, int max) => string.Create(
         CultureInfo.InvariantCulture,
         $"the file is {length} bytes; the limit for a configuration source is {max} bytes ({max / (1024 * 1024)} MiB)");
+
+    internal static string TooLarge(long length, int max, SourceFormat format) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"the file is {length:N0} bytes; the limit for {format switch { SourceFormat.SmbConf => "an smb.conf", SourceFormat.NsmbConf => "an nsmb.conf", SourceFormat.PowerShellJson => "Get-Smb*Configuration JSON", _ => "a configuration source" }} is {max / (1024 * 1024)} MiB; not read");
 }

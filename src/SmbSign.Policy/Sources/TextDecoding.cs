@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
@@ -53,6 +55,9 @@ internal readonly record struct DecodedText(string Text, TextEncodingKind Encodi
 /// <summary>BOM-driven decoding shared by the text readers.</summary>
 internal static class TextDecoding
 {
+    /// <summary>C0 controls that no text editor writes: all but tab, LF, VT, FF and CR.</summary>
+    private static readonly SearchValues<byte> s_controlBytes = SearchValues.Create([0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
+    private static readonly SearchValues<char> s_controlChars = SearchValues.Create("\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
     private static readonly Encoding _utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
     private static readonly Encoding _utf16Be = new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: false);
 
@@ -94,6 +99,62 @@ internal static class TextDecoding
             ? new(_utf8.GetString(bytes), TextEncodingKind.Utf8)
             : new(Ansi.GetString(bytes), TextEncodingKind.Ansi);
     }
+
+    /// <summary>
+    /// Why <paramref name="content"/> is not text in a supported encoding, or null when it is. Checked by readers of formats
+    /// that have no header to reject garbage with (smb.conf, nsmb.conf): without it, random bytes or a file in an encoding
+    /// SmbSign does not read would give a few "unknown parameter" warnings and no setting, and a machine would look clean.
+    /// Refused: a UTF-32 BOM (FF FE 00 00, 00 00 FE FF); UTF-16 behind a UTF-8 BOM; a NUL or another C0 control character
+    /// other than tab, line feed, vertical tab, form feed and carriage return (text editors never write them; binary data
+    /// is full of them). <paramref name="offset"/> is the byte offset of the first offending byte.
+    /// </summary>
+    public static string? FindNotText(ReadOnlySpan<byte> content, DecodedText decoded, out long offset)
+    {
+        offset = 0;
+        if (content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]) || content.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]))
+        {
+            return "the file starts with a UTF-32 byte-order mark; expected UTF-8 (with or without BOM) or UTF-16 with BOM";
+        }
+
+        if (decoded.IsUtf16)
+        {
+            ReadOnlySpan<char> text = decoded.Text;
+            int at = IndexOfControl(text);
+            if (at < 0)
+            {
+                return null;
+            }
+
+            offset = (decoded.Encoding == TextEncodingKind.Utf16LeNoBom ? 0 : 2) + (2L * at);
+            return string.Create(CultureInfo.InvariantCulture, $"character U+{(int)text[at]:X4} at byte offset {offset} is a control character; expected text (binary data, or text in another encoding?)");
+        }
+
+        // 8-bit encodings: every byte below 0x80 is itself, so the raw bytes can be checked directly.
+        int start = decoded.Encoding == TextEncodingKind.Utf8Bom ? 3 : decoded.Encoding == TextEncodingKind.Utf16LeBomMismatch ? 2 : 0;
+        int found = start >= content.Length ? -1 : content[start..].IndexOfAny(s_controlBytes);
+        if (found >= 0)
+        {
+            int i = start + found;
+            byte b = content[i];
+            offset = i;
+            return b == 0 && decoded.Encoding == TextEncodingKind.Utf8Bom
+                ? string.Create(CultureInfo.InvariantCulture, $"byte offset {i} is a NUL after a UTF-8 byte-order mark: the text is UTF-16 (or binary) behind a UTF-8 BOM; expected UTF-8 text after that BOM")
+                : string.Create(CultureInfo.InvariantCulture, $"byte offset {i} is the control byte 0x{b:X2}; expected text (binary data, or text in an encoding SmbSign does not read such as UTF-32?)");
+        }
+
+        return null;
+    }
+
+    private static int IndexOfControl(ReadOnlySpan<char> text) => text.IndexOfAny(s_controlChars);
+
+    /// <summary>Characters of a piece of input echoed in a message before it is cut.</summary>
+    public const int ExcerptChars = 80;
+
+    /// <summary>Input as it is echoed in messages and reports: whole up to <see cref="ExcerptChars"/> characters, else its
+    /// start and its length ("AAAA... (30,000,000 characters)"). A 30 MB value must not come back five times in a report.</summary>
+    public static string Excerpt(ReadOnlySpan<char> text) => text.Length <= ExcerptChars
+        ? text.ToString()
+        : string.Create(CultureInfo.InvariantCulture, $"{text[..ExcerptChars]}... ({text.Length:N0} characters)");
 
     /// <summary>Decodes at most <paramref name="maxBytes"/> from the start (for detection).</summary>
     public static DecodedText DecodeHead(ReadOnlySpan<byte> bytes, int maxBytes) =>

@@ -201,7 +201,8 @@ public sealed class AuditEngineTests
         Assert.Equal(AuditStatus.Pass, configured.Status);
         Assert.Contains("could not be read fully", configured.Note, StringComparison.Ordinal);
         Assert.Equal(AuditStatus.Error, absent.Status);
-        Assert.Contains("bad.pol", absent.Note, StringComparison.Ordinal);
+        Assert.Contains("see its diagnostics", absent.Note, StringComparison.Ordinal);
+        Assert.Equal("bad.pol", snapshot.Diagnostics.First(d => d.Severity == global::SmbSign.Policy.Sources.DiagnosticSeverity.Error).Location.File);
     }
 
     [Fact]

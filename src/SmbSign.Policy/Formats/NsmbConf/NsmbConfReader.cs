@@ -12,7 +12,7 @@ namespace SmbSign.Policy.Formats.NsmbConf;
 /// booleans normalise to <c>true</c>/<c>false</c>, numbers (decimal or 0x hex) to decimal, <c>minauth</c> to
 /// lower case.</summary>
 /// <remarks>Codes: NSM001 line without '=', NSM002 key outside a section, NSM003 unknown key, NSM004 value not valid
-/// for the key, NSM005 unterminated section header.</remarks>
+/// for the key, NSM005 unterminated section header, NSM006 not text in a supported encoding (error; nothing read).</remarks>
 public sealed class NsmbConfReader : SourceReader
 {
     private static readonly FrozenSet<string> _booleans = FrozenSet.Create(
@@ -38,6 +38,12 @@ public sealed class NsmbConfReader : SourceReader
     protected internal override void ParseCore(ReadOnlySpan<byte> content, SourceReadContext context)
     {
         DecodedText decoded = TextDecoding.Decode(content);
+        if (TextDecoding.FindNotText(content, decoded, out long badOffset) is { } notText)
+        {
+            context.ErrorAtOffset(badOffset, "NSM006", notText + "; not read as nsmb.conf");
+            return;
+        }
+
         LineReader lines = new(decoded.Text.AsSpan());
         string? section = null;
         while (lines.TryReadLine(out ReadOnlySpan<char> raw))
@@ -71,7 +77,7 @@ public sealed class NsmbConfReader : SourceReader
             int eq = line.IndexOf('=');
             if (eq <= 0)
             {
-                context.WarningAtLine(lineNumber, "NSM001", $"expected key=value, found \"{line}\"; ignored");
+                context.WarningAtLine(lineNumber, "NSM001", $"expected key=value, found \"{TextDecoding.Excerpt(line)}\"; ignored");
                 continue;
             }
 
@@ -79,7 +85,7 @@ public sealed class NsmbConfReader : SourceReader
             string value = line[(eq + 1)..].Trim().ToString();
             if (section is null)
             {
-                context.WarningAtLine(lineNumber, "NSM002", $"\"{key}\" appears before any section; expected it under [default]; ignored");
+                context.WarningAtLine(lineNumber, "NSM002", $"\"{TextDecoding.Excerpt(key)}\" appears before any section; expected it under [default]; ignored");
                 continue;
             }
 
@@ -105,7 +111,7 @@ public sealed class NsmbConfReader : SourceReader
             };
             if (b is null)
             {
-                context.WarningAtLine(lineNumber, "NSM004", $"\"{value}\" is not a boolean for {key}; expected yes or no");
+                context.WarningAtLine(lineNumber, "NSM004", $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {key}; expected yes or no");
                 return value;
             }
 
@@ -119,7 +125,7 @@ public sealed class NsmbConfReader : SourceReader
                 : ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out n);
             if (!ok)
             {
-                context.WarningAtLine(lineNumber, "NSM004", $"\"{value}\" is not a number for {key}; expected decimal or 0x hexadecimal (e.g. 6)");
+                context.WarningAtLine(lineNumber, "NSM004", $"\"{TextDecoding.Excerpt(value)}\" is not a number for {key}; expected decimal or 0x hexadecimal (e.g. 6)");
                 return value;
             }
 
@@ -131,7 +137,7 @@ public sealed class NsmbConfReader : SourceReader
             return key == "minauth" ? value.ToLowerInvariant() : value;
         }
 
-        context.WarningAtLine(lineNumber, "NSM003", $"unknown key \"{key}\"; expected an nsmb.conf(5) key such as signing_required, signing_req_vers, protocol_vers_map, signing_alg_map, minauth or validate_neg_off");
+        context.WarningAtLine(lineNumber, "NSM003", $"unknown key \"{TextDecoding.Excerpt(key)}\"; expected an nsmb.conf(5) key such as signing_required, signing_req_vers, protocol_vers_map, signing_alg_map, minauth or validate_neg_off");
         return value;
     }
 }

@@ -35,7 +35,7 @@ public enum SambaSigningMode
 /// bounds. No Windows registry value is invented for them.</summary>
 /// <remarks>Codes: SMB001 text before '=' missing / line without '=', SMB002 unterminated section header, SMB003
 /// unknown parameter, SMB004 include cycle or too deep, SMB005 include not readable, SMB006 include with a
-/// substitution not followed, SMB007 value not valid for the parameter, SMB008 continuation at end of file.</remarks>
+/// substitution not followed, SMB007 value not valid for the parameter, SMB008 continuation at end of file, SMB009 not text in a supported encoding (error; nothing read).</remarks>
 public sealed class SmbConfReader : SourceReader
 {
     /// <summary>Deepest include nesting followed.</summary>
@@ -95,6 +95,13 @@ public sealed class SmbConfReader : SourceReader
     private void ParseFile(ReadOnlySpan<byte> content, string file, SourceReadContext context, List<string> chain, ref string section)
     {
         DecodedText decoded = TextDecoding.Decode(content);
+        if (TextDecoding.FindNotText(content, decoded, out long badOffset) is { } notText)
+        {
+            // No header to reject garbage with: random bytes would otherwise read as a few unknown parameters and no setting.
+            context.Report(DiagnosticSeverity.Error, "SMB009", notText + "; not read as smb.conf", SourceLocation.AtOffset(file, Format, badOffset));
+            return;
+        }
+
         LineReader lines = new(decoded.Text.AsSpan());
         StringBuilder? joined = null;
         while (lines.TryReadLine(out ReadOnlySpan<char> raw))
@@ -171,7 +178,7 @@ public sealed class SmbConfReader : SourceReader
             }
             else
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB003", $"unknown parameter \"{displayName}\"; expected a Samba smb.conf parameter (this reader knows Samba 4.17's; ignored)", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, "SMB003", $"unknown parameter \"{TextDecoding.Excerpt(displayName)}\"; expected a Samba smb.conf parameter (this reader knows Samba 4.17's; ignored)", file, lineNumber);
             }
 
             return;
@@ -201,7 +208,7 @@ public sealed class SmbConfReader : SourceReader
                 return ToToken(mode);
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{value}\" is not a valid {parameter.Name}; expected default, auto, mandatory, required, desired or disabled (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, auto, mandatory, required, desired or disabled (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -212,7 +219,7 @@ public sealed class SmbConfReader : SourceReader
                 return mode == SambaSigningMode.Disabled ? "off" : ToToken(mode);
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{value}\" is not a valid {parameter.Name}; expected default, off, if_required, desired or required (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, off, if_required, desired or required (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -224,7 +231,7 @@ public sealed class SmbConfReader : SourceReader
                 return protocol;
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{value}\" is not a valid {parameter.Name}; expected NT1, SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11, SMB2, SMB3 or default (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected NT1, SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11, SMB2, SMB3 or default (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -238,7 +245,7 @@ public sealed class SmbConfReader : SourceReader
             };
             if (b is null)
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{value}\" is not a boolean for {parameter.Name}; expected yes/no, true/false, 1/0 or on/off (Samba ignores it)", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {parameter.Name}; expected yes/no, true/false, 1/0 or on/off (Samba ignores it)", file, lineNumber);
                 return value;
             }
 
@@ -262,7 +269,7 @@ public sealed class SmbConfReader : SourceReader
     {
         if (target.Contains('%', StringComparison.Ordinal))
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB006", $"include \"{target}\" uses a Samba substitution that depends on the connecting client; not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB006", $"include \"{TextDecoding.Excerpt(target)}\" uses a Samba substitution that depends on the connecting client; not followed", file, lineNumber);
             return;
         }
 
@@ -271,20 +278,20 @@ public sealed class SmbConfReader : SourceReader
         string full = FullPathOrName(path);
         if (chain.Contains(full, StringComparer.Ordinal))
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{target}\" would read a file that is already being read (include cycle); not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{TextDecoding.Excerpt(target)}\" would read a file that is already being read (include cycle); not followed", file, lineNumber);
             return;
         }
 
         if (chain.Count > MaxIncludeDepth)
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{target}\" is nested deeper than {MaxIncludeDepth} files; not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{TextDecoding.Excerpt(target)}\" is nested deeper than {MaxIncludeDepth} files; not followed", file, lineNumber);
             return;
         }
 
         FileStream? stream = SourceFiles.TryOpen(path, Format, out SourceReadResult? failure);
         if (stream is null)
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{target}\" cannot be read ({failure!.Diagnostics[0].Message}); skipped", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({failure!.Diagnostics[0].Message}); skipped", file, lineNumber);
             return;
         }
 
@@ -300,7 +307,7 @@ public sealed class SmbConfReader : SourceReader
 
             if (problem is not null)
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{target}\" cannot be read ({problem[(problem.IndexOf('|', StringComparison.Ordinal) + 1)..]}); skipped", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({problem[(problem.IndexOf('|', StringComparison.Ordinal) + 1)..]}); skipped", file, lineNumber);
                 return;
             }
 
@@ -362,5 +369,5 @@ public sealed class SmbConfReader : SourceReader
         return sb.ToString();
     }
 
-    private static string Shorten(ReadOnlySpan<char> text) => text.Length <= 60 ? text.ToString() : string.Concat(text[..57], "...");
+    private static string Shorten(ReadOnlySpan<char> text) => TextDecoding.Excerpt(text);
 }
