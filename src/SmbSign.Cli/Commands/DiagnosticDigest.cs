@@ -1,5 +1,4 @@
 using System.Globalization;
-using SmbSign.Policy.Audit;
 using SmbSign.Policy.Sources;
 
 namespace SmbSign.Cli.Commands;

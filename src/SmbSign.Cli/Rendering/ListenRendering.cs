@@ -112,8 +112,8 @@ internal static class ListenRendering
             r.RequiresSigning,
             r.Enforcement switch
             {
-                EnforcementVerdict.Enforced => true,
-                EnforcementVerdict.NotEnforced => false,
+                ClientEnforcementVerdict.Enforced => true,
+                ClientEnforcementVerdict.NotEnforced => false,
                 _ => null,
             },
             r.EnforcementReason,
@@ -173,7 +173,7 @@ internal static class ListenRendering
     {
         if (r.Authentication is ListenAuthentication.Guest or ListenAuthentication.Anonymous)
         {
-            return r.Enforcement == EnforcementVerdict.Enforced ? "fails" : "not-signed";
+            return r.Enforcement == ClientEnforcementVerdict.Enforced ? "fails" : "not-signed";
         }
 
         if (r.Mode == ListenTestMode.Observe)
@@ -188,8 +188,8 @@ internal static class ListenRendering
 
         return r.Enforcement switch
         {
-            EnforcementVerdict.Enforced => "signed",
-            EnforcementVerdict.NotEnforced => "not-signed",
+            ClientEnforcementVerdict.Enforced => "signed",
+            ClientEnforcementVerdict.NotEnforced => "not-signed",
             _ => null,
         };
     }

@@ -1073,7 +1073,7 @@ internal sealed class ListenConnection : IDisposable
             requires = true;
         }
 
-        (EnforcementVerdict verdict, string reason) = Judge();
+        (ClientEnforcementVerdict verdict, string reason) = Judge();
         NtlmNegotiateMessage? negotiate = _ntlm?.Negotiate;
         NtlmAuthenticateMessage? authenticate = _ntlm?.Authenticate;
         ClientNtlmInfo? ntlm = negotiate is null && authenticate is null
@@ -1114,43 +1114,43 @@ internal sealed class ListenConnection : IDisposable
 
     /// <summary>The enforcement verdict, true in the dangerous direction: "enforced" only when the client was given
     /// something a signing-enforcing client must refuse and it stopped instead of using it.</summary>
-    private (EnforcementVerdict, string) Judge()
+    private (ClientEnforcementVerdict, string) Judge()
     {
         if (_authentication is ListenAuthentication.Guest or ListenAuthentication.Anonymous)
         {
             string kind = _authentication == ListenAuthentication.Guest ? "guest" : "anonymous";
             return _usedGuestSession is { } used
-                ? (EnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {Name(used)})")
-                : (EnforcementVerdict.Enforced, $"dropped the {kind} session without using it (a client that requires signing must refuse a session that cannot be signed)");
+                ? (ClientEnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {Name(used)})")
+                : (ClientEnforcementVerdict.Enforced, $"dropped the {kind} session without using it (a client that requires signing must refuse a session that cannot be signed)");
         }
 
         if (_dialect is null && _smb1 is not null)
         {
-            return (EnforcementVerdict.Untested, "SMB1 (NT LM 0.12) sessions are not served: only the NEGOTIATE was observed");
+            return (ClientEnforcementVerdict.Untested, "SMB1 (NT LM 0.12) sessions are not served: only the NEGOTIATE was observed");
         }
 
         if (_authentication != ListenAuthentication.User)
         {
-            return (EnforcementVerdict.Untested, _authentication == ListenAuthentication.Failed
+            return (ClientEnforcementVerdict.Untested, _authentication == ListenAuthentication.Failed
                 ? "authentication failed (wrong user or password, or no NTLM): nothing after it was tested"
                 : "the client stopped before authenticating");
         }
 
         if (_options.Mode == ListenTestMode.Observe)
         {
-            return (EnforcementVerdict.Untested, "observe mode answers correctly; run --test unsigned or --test bad-signature to test enforcement");
+            return (ClientEnforcementVerdict.Untested, "observe mode answers correctly; run --test unsigned or --test bad-signature to test enforcement");
         }
 
         string what = _options.Mode == ListenTestMode.Unsigned ? "an unsigned" : "a badly signed";
         if (_tamperedResponses == 0)
         {
-            return (EnforcementVerdict.Untested, $"the client stopped before it was sent {what} answer (no request on the share after TREE_CONNECT)");
+            return (ClientEnforcementVerdict.Untested, $"the client stopped before it was sent {what} answer (no request on the share after TREE_CONNECT)");
         }
 
         string first = Name(_firstTamperedCommand ?? Smb2Command.Create);
         if (_usedAfterTamper is { } next)
         {
-            return (EnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {Name(next)})");
+            return (ClientEnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {Name(next)})");
         }
 
         // [MS-SMB2] 3.2.5.1.3: a client verifies every signed response, whether or not it requires signing. Refusing a
@@ -1158,10 +1158,10 @@ internal sealed class ListenConnection : IDisposable
         // share requests unsigned would take an unsigned answer, which only --test unsigned shows.
         if (_options.Mode == ListenTestMode.BadSignature && _unsignedShareRequests > 0)
         {
-            return (EnforcementVerdict.Untested, $"refused a badly signed {first} response (it checks signatures it is given), but it sent its own requests unsigned; run --test unsigned to see whether it accepts unsigned answers");
+            return (ClientEnforcementVerdict.Untested, $"refused a badly signed {first} response (it checks signatures it is given), but it sent its own requests unsigned; run --test unsigned to see whether it accepts unsigned answers");
         }
 
-        return (EnforcementVerdict.Enforced, _options.Mode == ListenTestMode.Unsigned
+        return (ClientEnforcementVerdict.Enforced, _options.Mode == ListenTestMode.Unsigned
             ? $"dropped the connection after an unsigned {first} response"
             : $"dropped the connection after a badly signed {first} response (also run --test unsigned: a client that enforces signing refuses both)");
     }

@@ -27,7 +27,7 @@ public enum ListenAuthentication
 }
 
 /// <summary>Whether a client was seen to refuse unsigned or badly signed answers.</summary>
-public enum EnforcementVerdict
+public enum ClientEnforcementVerdict
 {
     /// <summary>Not tested: observe mode, or the client stopped before it received a tampered answer.</summary>
     Untested,
@@ -103,7 +103,7 @@ public sealed record ListenClientReport
     /// Flags2); null when it sent no NEGOTIATE.</summary>
     public bool? RequiresSigning { get; init; }
 
-    public EnforcementVerdict Enforcement { get; init; }
+    public ClientEnforcementVerdict Enforcement { get; init; }
 
     /// <summary>Why <see cref="Enforcement"/> is what it is, in plain words.</summary>
     public required string EnforcementReason { get; init; }

@@ -100,7 +100,7 @@ public sealed class ListenCommandTests
             Dialect = Protocol.Dialect.Smb311,
             Authentication = ListenAuthentication.User,
             RequiresSigning = true,
-            Enforcement = EnforcementVerdict.NotEnforced,
+            Enforcement = ClientEnforcementVerdict.NotEnforced,
             EnforcementReason = "used an unsigned CREATE response",
             End = "client closed",
         };

@@ -27,7 +27,7 @@ public sealed class ListenHostileClientTests
         await client.SendAsync(new byte[] { 0x00, 0xFF, 0xFF, 0xFF, 0xFE, 0x53, 0x4D, 0x42 });
         ListenClientReport report = await NextReportAsync(server);
         Assert.StartsWith("transport:", report.End, StringComparison.Ordinal);
-        Assert.Equal(EnforcementVerdict.Untested, report.Enforcement);
+        Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
     }
 
     [Fact]

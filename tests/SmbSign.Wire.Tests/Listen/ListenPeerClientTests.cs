@@ -22,10 +22,10 @@ public sealed class ListenPeerClientTests
         """;
 
     [Theory]
-    [InlineData(ListenTestMode.Observe, EnforcementVerdict.Untested)]
-    [InlineData(ListenTestMode.Unsigned, EnforcementVerdict.NotEnforced)]
-    [InlineData(ListenTestMode.BadSignature, EnforcementVerdict.NotEnforced)]
-    public async Task Impacket_does_not_require_signing_and_is_judged_so(ListenTestMode mode, EnforcementVerdict expected)
+    [InlineData(ListenTestMode.Observe, ClientEnforcementVerdict.Untested)]
+    [InlineData(ListenTestMode.Unsigned, ClientEnforcementVerdict.NotEnforced)]
+    [InlineData(ListenTestMode.BadSignature, ClientEnforcementVerdict.NotEnforced)]
+    public async Task Impacket_does_not_require_signing_and_is_judged_so(ListenTestMode mode, ClientEnforcementVerdict expected)
     {
         (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
             ProcessRunner.RunAsync(
@@ -38,11 +38,11 @@ public sealed class ListenPeerClientTests
     }
 
     [Theory]
-    [InlineData(true, ListenTestMode.Observe, EnforcementVerdict.Untested, true)]
-    [InlineData(true, ListenTestMode.Unsigned, EnforcementVerdict.Enforced, false)]
-    [InlineData(true, ListenTestMode.BadSignature, EnforcementVerdict.Enforced, false)]
-    [InlineData(false, ListenTestMode.Unsigned, EnforcementVerdict.NotEnforced, true)]
-    public async Task SmbSign_verify_client_is_judged_by_its_require_signing_option(bool requireSigning, ListenTestMode mode, EnforcementVerdict expected, bool completes)
+    [InlineData(true, ListenTestMode.Observe, ClientEnforcementVerdict.Untested, true)]
+    [InlineData(true, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(true, ListenTestMode.BadSignature, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(false, ListenTestMode.Unsigned, ClientEnforcementVerdict.NotEnforced, true)]
+    public async Task SmbSign_verify_client_is_judged_by_its_require_signing_option(bool requireSigning, ListenTestMode mode, ClientEnforcementVerdict expected, bool completes)
     {
         VerificationReport? verification = null;
         (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>

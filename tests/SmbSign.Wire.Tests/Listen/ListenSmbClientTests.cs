@@ -52,19 +52,19 @@ public sealed class ListenSmbClientTests
             case ListenTestMode.Observe:
                 Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), context);
                 Assert.True(report.ReadProbeFile, context);
-                Assert.Equal(EnforcementVerdict.Untested, report.Enforcement);
+                Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
                 Assert.Equal(0, report.TamperedResponses);
                 break;
             case ListenTestMode.Unsigned:
                 if (signing == "required")
                 {
                     Assert.True(exit != 0 && !output.Contains("SmbSign listen probe file", StringComparison.Ordinal), context);
-                    Assert.True(report.Enforcement == EnforcementVerdict.Enforced, context);
+                    Assert.True(report.Enforcement == ClientEnforcementVerdict.Enforced, context);
                 }
                 else
                 {
                     Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), context);
-                    Assert.True(report.Enforcement == EnforcementVerdict.NotEnforced, context);
+                    Assert.True(report.Enforcement == ClientEnforcementVerdict.NotEnforced, context);
                 }
 
                 break;
@@ -73,16 +73,16 @@ public sealed class ListenSmbClientTests
                 // without requiring signing; only a client that signs the session is judged enforcing from that.
                 Assert.True(exit != 0 && !output.Contains("SmbSign listen probe file", StringComparison.Ordinal), context);
                 Assert.True(
-                    report.Enforcement == (signing == "required" ? EnforcementVerdict.Enforced : EnforcementVerdict.Untested),
+                    report.Enforcement == (signing == "required" ? ClientEnforcementVerdict.Enforced : ClientEnforcementVerdict.Untested),
                     context);
                 break;
         }
     }
 
     [Theory]
-    [InlineData("required", EnforcementVerdict.Enforced, false)]
-    [InlineData("if_required", EnforcementVerdict.NotEnforced, true)]
-    public async Task Guest_only_listener_judges_by_whether_the_client_uses_a_session_that_cannot_be_signed(string signing, EnforcementVerdict expected, bool succeeds)
+    [InlineData("required", ClientEnforcementVerdict.Enforced, false)]
+    [InlineData("if_required", ClientEnforcementVerdict.NotEnforced, true)]
+    public async Task Guest_only_listener_judges_by_whether_the_client_uses_a_session_that_cannot_be_signed(string signing, ClientEnforcementVerdict expected, bool succeeds)
     {
         (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(
             ListenHarness.Options(ListenTestMode.Observe, withUser: false),
@@ -101,7 +101,7 @@ public sealed class ListenSmbClientTests
             port => ListenHarness.SmbClientAsync(port, "SMB3_11", "required", withPassword: false));
         Assert.NotEqual(0, exit);
         Assert.Equal(ListenAuthentication.Failed, report.Authentication);
-        Assert.Equal(EnforcementVerdict.Untested, report.Enforcement);
+        Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
         Assert.Equal(0, report.TamperedResponses);
     }
 
@@ -119,7 +119,7 @@ public sealed class ListenSmbClientTests
         Assert.False(report.Smb1.OffersSmb2);
         Assert.Null(report.Dialect);
         Assert.Null(report.RequiresSigning);
-        Assert.Equal(EnforcementVerdict.Untested, report.Enforcement);
+        Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
     }
 
     [Fact]
