@@ -72,11 +72,13 @@ internal static class AuditCommand
         };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Sarif);
         Option<FileInfo?> output = CommonOptions.Output();
+        RemoteAuditOptions remote = new();
 
         Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 no failures, 1 failures, 2 usage error or unreadable input.")
         {
             paths, benchmark, os, role, strict, machine, live, listBenchmarks, format, output,
         };
+        remote.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -105,7 +107,8 @@ internal static class AuditCommand
                 throw new CliException("audit --live reads this computer's registry and runs only on Windows; here, audit exports instead (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json).");
             }
 
-            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive)
+            RemoteAuditRequest? remoteRequest = AuditRemote.Parse(services, parseResult, remote, inputPaths, machineSpecs.Length > 0 || auditLive);
+            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive && remoteRequest is null)
             {
                 throw new CliException("audit: give at least one PATH (a file or a fleet folder) or --machine NAME=FILE[,FILE...]; try 'smbsign audit samples/fleet'.");
             }
@@ -124,7 +127,7 @@ internal static class AuditCommand
                 explicitMachines.Add(ExplicitMachine.TryParse(spec, out string? error) ?? throw new CliException(error!));
             }
 
-            FleetPlan plan = FleetLayout.Discover(inputPaths, explicitMachines);
+            FleetPlan plan = remoteRequest is null ? FleetLayout.Discover(inputPaths, explicitMachines) : new FleetPlan([], [], [], []);
             if (auditLive)
             {
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
@@ -146,12 +149,14 @@ internal static class AuditCommand
                 }
             }
 
-            if (plan.Machines.Count == 0 && plan.Problems.Count == 0)
+            if (plan.Machines.Count == 0 && plan.Problems.Count == 0 && remoteRequest is null)
             {
                 throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
             }
 
-            MachineAudit[] audits = await AuditAsync(services, plan, options, cancellationToken).ConfigureAwait(false);
+            MachineAudit[] audits = remoteRequest is null
+                ? await AuditAsync(services, plan, options, cancellationToken).ConfigureAwait(false)
+                : await AuditRemote.RunAsync(services, remoteRequest, options, cancellationToken).ConfigureAwait(false);
             FleetSummary summary = FleetSummary.Of(audits);
             AuditReport report = new(
                 DescribeBenchmark(options, audits),
