@@ -6,7 +6,9 @@
 # value of the same keys (tests/SmbSign.Cli.Tests/TestData/impacket-rrp-read.py). Prints hosts/s for both and the
 # ratio, then peak RSS of smbsign at N/4 and N targets (memory should not grow with the targets beyond the results).
 # Needs root (pdbedit/useradd) and samba, python3-impacket. Traffic stays on 127.0.0.1.
-# Usage: bench/remote-audit.sh [N=64] [PORT=44601] [CONCURRENCY=16]
+# Usage: bench/remote-audit.sh [N=64] [PORT=44601] [CONCURRENCY=16]   (KEEP=1 keeps the temp dir and logs)
+# STATUS: not yet producing figures: in this script's setup Samba's winreg answers OpenHKLM with WERR 8 for both
+# smbsign and impacket (the same configuration started by hand, and the test fixture, work); cause not found yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-64}
@@ -18,7 +20,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 ROOT=$(mktemp -d /tmp/smbsign-remote-bench.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$ROOT"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; [[ -n "${KEEP:-}" ]] || rm -rf "$ROOT"; }
 trap cleanup EXIT
 for d in lock state cache private pid log ncalrpc share; do mkdir -p "$ROOT/$d"; done
 id "$USER_NAME" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$USER_NAME"
@@ -48,6 +50,10 @@ cat > "$ROOT/smb.conf" <<CONF
   map to guest = never
 CONF
 printf '%s\n%s\n' "$PASSWORD" "$PASSWORD" | pdbedit -s "$ROOT/smb.conf" -a -u "$USER_NAME" -t >/dev/null
+# Own sessions: samba-dcerpcd signals its whole process group on shutdown, which must not be this script's.
+setsid smbd -s "$ROOT/smb.conf" -F --no-process-group --debug-stdout -d 1 >"$ROOT/log/smbd.out" 2>&1 & PIDS+=($!)
+setsid /usr/libexec/samba/samba-dcerpcd -s "$ROOT/smb.conf" -F --no-process-group --debug-stdout -d 1 /usr/libexec/samba/rpcd_winreg /usr/libexec/samba/rpcd_lsad >"$ROOT/log/dcerpcd.out" 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do [[ -S "$ROOT/ncalrpc/np/winreg" ]] && (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 NET="net -s $ROOT/smb.conf registry"
 WS='HKLM\SYSTEM\CurrentControlSet\Services\LanmanWorkstation\Parameters'
 SV='HKLM\SYSTEM\CurrentControlSet\Services\LanmanServer\Parameters'
@@ -56,10 +62,6 @@ $NET setvalue "$WS" RequireSecuritySignature dword 1 >/dev/null
 $NET setvalue "$WS" EnableSecuritySignature dword 1 >/dev/null
 $NET setvalue "$SV" RequireSecuritySignature dword 0 >/dev/null
 $NET setvalue "$SV" EnableSecuritySignature dword 1 >/dev/null
-# Own sessions: samba-dcerpcd signals its whole process group on shutdown, which must not be this script's.
-setsid smbd -s "$ROOT/smb.conf" -F --no-process-group >/dev/null 2>&1 & PIDS+=($!)
-setsid /usr/libexec/samba/samba-dcerpcd -s "$ROOT/smb.conf" -F --no-process-group /usr/libexec/samba/rpcd_winreg /usr/libexec/samba/rpcd_lsad >/dev/null 2>&1 & PIDS+=($!)
-for _ in $(seq 100); do [[ -S "$ROOT/ncalrpc/np/winreg" ]] && (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 dotnet build src/SmbSign.Cli -c Release -nologo -v q >/dev/null
 SMBSIGN="dotnet src/SmbSign.Cli/bin/Release/net10.0/smbsign.dll"
