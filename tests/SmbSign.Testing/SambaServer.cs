@@ -30,6 +30,10 @@ public sealed record SambaServerOptions
     /// the fixture sets itself (<c>server signing</c>, <c>server min protocol</c>, ...) is replaced, not repeated: names
     /// compare the way Samba compares them (case, spaces and underscores ignored).</summary>
     public IReadOnlyDictionary<string, string> ExtraGlobal { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Also runs <c>samba-dcerpcd</c> with the winreg and lsarpc services, so <c>\PIPE\winreg</c> answers
+    /// (MS-RRP over the registry that <see cref="SambaServer.RegistryAsync"/> seeds).</summary>
+    public bool RemoteRegistry { get; init; }
 }
 
 /// <summary>A real <c>smbd</c> on 127.0.0.1 at its own high port, with its own smb.conf and state directories in a
@@ -46,6 +50,7 @@ public sealed class SambaServer : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _log;
+    private Process? _rpcProcess;
 
     private SambaServer(string root, int port, string user, Process process, StringBuilder log, SambaServerOptions options)
     {
@@ -167,6 +172,10 @@ public sealed class SambaServer : IAsyncDisposable
         try
         {
             await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+            if (options.RemoteRegistry)
+            {
+                await server.StartRpcServicesAsync(confPath, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -175,6 +184,52 @@ public sealed class SambaServer : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>smbd forwards named pipes to samba-dcerpcd (Samba 4.16+); started here with only winreg and lsarpc
+    /// (<c>net rpc</c> opens lsarpc first), listening on this fixture's own ncalrpc directory.</summary>
+    private async Task StartRpcServicesAsync(string confPath, CancellationToken cancellationToken)
+    {
+        string dcerpcd = ToolLocator.Find("samba-dcerpcd") ?? "/usr/libexec/samba/samba-dcerpcd";
+        string libexec = Path.GetDirectoryName(dcerpcd)!;
+        if (!File.Exists(dcerpcd))
+        {
+            throw new InvalidOperationException("samba-dcerpcd not found (" + dcerpcd + "); install the samba package");
+        }
+
+        var psi = new ProcessStartInfo(dcerpcd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { "-s", confPath, "-F", "--no-process-group", "--debug-stdout", "-d", "1", Path.Combine(libexec, "rpcd_winreg"), Path.Combine(libexec, "rpcd_lsad") })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        _rpcProcess = Process.Start(psi) ?? throw new InvalidOperationException("could not start samba-dcerpcd");
+        _rpcProcess.OutputDataReceived += (_, e) => Append(_log, e.Data);
+        _rpcProcess.ErrorDataReceived += (_, e) => Append(_log, e.Data);
+        _rpcProcess.BeginOutputReadLine();
+        _rpcProcess.BeginErrorReadLine();
+
+        // Ready when the winreg pipe socket exists (samba-dcerpcd creates it under ncalrpc/np once listening).
+        string socket = Path.Combine(Root, "ncalrpc", "np", "winreg");
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(socket) && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            if (_rpcProcess.HasExited)
+            {
+                throw new SambaStartException($"samba-dcerpcd exited with {_rpcProcess.ExitCode}: {Log}");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <c>net -s SMB.CONF registry ARGS...</c> (createkey, setvalue, deletevalue, setsd_sddl…) against this
+    /// server's registry.tdb and returns its output; throws when net fails.</summary>
+    public async Task<string> RegistryAsync(params string[] arguments)
+    {
+        string net = ToolLocator.Find("net") ?? "net";
+        (int code, string output) = await ProcessRunner.RunAsync(net, ["-s", ConfigPath, "registry", .. arguments], null, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return code == 0 ? output : throw new InvalidOperationException($"net registry {string.Join(' ', arguments)} failed ({code}): {output}");
     }
 
     private static void Append(StringBuilder log, string? line)
@@ -391,6 +446,23 @@ public sealed class SambaServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            if (_rpcProcess is { HasExited: false })
+            {
+                _rpcProcess.Kill(entireProcessTree: true);
+                using var rpcWait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _rpcProcess.WaitForExitAsync(rpcWait.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+        }
+        finally
+        {
+            _rpcProcess?.Dispose();
+        }
+
         try
         {
             if (!_process.HasExited)

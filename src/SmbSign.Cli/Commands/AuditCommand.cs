@@ -77,11 +77,13 @@ internal static class AuditCommand
         };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Sarif);
         Option<FileInfo?> output = CommonOptions.Output();
+        RemoteAuditOptions remote = new();
 
         Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 every machine passes, 1 a machine fails, 2 usage error or unreadable input.")
         {
             paths, benchmark, os, role, strict, machine, live, failuresOnly, verbose, listBenchmarks, format, output,
         };
+        remote.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -110,7 +112,8 @@ internal static class AuditCommand
                 throw new CliException("audit --live reads this computer's registry and runs only on Windows; here, audit exports instead (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json).");
             }
 
-            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive)
+            RemoteAuditRequest? remoteRequest = AuditRemote.Parse(services, parseResult, remote, inputPaths, machineSpecs.Length > 0 || auditLive);
+            if (inputPaths.Length == 0 && machineSpecs.Length == 0 && !auditLive && remoteRequest is null)
             {
                 throw new CliException("audit: give at least one PATH (a file or a fleet folder) or --machine NAME=FILE[,FILE...]; try 'smbsign audit samples/fleet'.");
             }
@@ -129,7 +132,7 @@ internal static class AuditCommand
                 explicitMachines.Add(ExplicitMachine.TryParse(spec, out string? error) ?? throw new CliException(error!));
             }
 
-            FleetPlan plan = FleetLayout.Discover(inputPaths, explicitMachines);
+            FleetPlan plan = remoteRequest is null ? FleetLayout.Discover(inputPaths, explicitMachines) : new FleetPlan([], [], [], []);
             if (auditLive)
             {
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
@@ -138,7 +141,7 @@ internal static class AuditCommand
             // Reports go only to new files, never over an input (compared by file identity, through links too).
             new OutputFileGuard().AddInputs("input", plan.InputFiles).AddInputs("input", inputPaths).CheckFile("audit: -o", outputFile, replaceExisting: false);
 
-            if (plan.Machines.Count == 0 && plan.Problems.Count == 0)
+            if (plan.Machines.Count == 0 && plan.Problems.Count == 0 && remoteRequest is null)
             {
                 throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
             }
@@ -148,12 +151,17 @@ internal static class AuditCommand
             digest.WritePlan(plan.Problems, plan.Warnings);
 
             // Machines are audited in windows of AuditWindow and written as they come: no renderer holds the fleet.
+            // A remote audit reads every target first (bounded concurrency) and then streams the same way.
             bool unreadable = false;
-            IEnumerable<MachineAudit> stream = AuditStream(plan.Machines, options, machineAudit =>
+            void OnAudited(MachineAudit machineAudit)
             {
                 unreadable |= machineAudit.HasUnreadableSource;
                 digest.WriteMachine(machineAudit.Diagnostics);
-            }, cancellationToken);
+            }
+
+            IEnumerable<MachineAudit> stream = remoteRequest is null
+                ? AuditStream(plan.Machines, options, OnAudited, cancellationToken)
+                : Observed(await AuditRemote.RunAsync(services, remoteRequest, options, cancellationToken).ConfigureAwait(false), OnAudited);
             AuditReport report = new(
                 stream,
                 options.Strict,
@@ -237,6 +245,16 @@ internal static class AuditCommand
                 onAudited(audit);
                 yield return audit;
             }
+        }
+    }
+
+    /// <summary>The audits in order, each passed to <paramref name="onAudited"/> as it is consumed.</summary>
+    private static IEnumerable<MachineAudit> Observed(IEnumerable<MachineAudit> audits, Action<MachineAudit> onAudited)
+    {
+        foreach (MachineAudit audit in audits)
+        {
+            onAudited(audit);
+            yield return audit;
         }
     }
 

@@ -21,7 +21,7 @@ namespace SmbSign.Wire.Session;
 /// <summary>One SMB2/3 verification session: NEGOTIATE → SESSION_SETUP (SPNEGO/NTLMv2) → keys → TREE_CONNECT →
 /// (3.0/3.0.2: VALIDATE_NEGOTIATE_INFO) → ECHO, CREATE, QUERY_DIRECTORY or READ, CLOSE → TREE_DISCONNECT → LOGOFF.
 /// Requests are signed when [MS-SMB2] 3.2.4.1.1 says so; every response is checked per 3.2.5.1.3 and recorded.</summary>
-internal sealed class Smb2SessionDriver : IDisposable
+internal sealed partial class Smb2SessionDriver : IDisposable
 {
     private const ushort CreditRequest = 64;
     private const int MaxReadLength = 64 * 1024;
