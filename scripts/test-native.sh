@@ -60,6 +60,9 @@ check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --t
 check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
 check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
 check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
+pwsh_bin=$(command -v pwsh || echo /opt/pwsh/pwsh)
+check "docs/examples/audit-to-powershell.ps1: JSON through ConvertFrom-Json" 0 "2\.3\.8\.1 +client\.RequireSecuritySignature" -- \
+  env NO_COLOR=1 "$pwsh_bin" -NoProfile -File "$root/docs/examples/audit-to-powershell.ps1" -Path "$fleet/ws-win10-01.reg" -SmbSign "$bin"
 check "man page renders" 0 "smbsign" -- bash -c "zcat '$dpkgroot/usr/share/man/man1/smbsign.1.gz' | head -3"
 
 # Bash completion: source the installed script and ask it, as bash does on TAB.

@@ -43,6 +43,11 @@ public static class CliApp
         yield return CompletionCommand.CreateManPage(services);
     }
 
+    private static volatile bool s_interrupted;
+
+    /// <summary>Records that the user pressed Ctrl-C (or the process got SIGTERM): a cancelled command then exits 130.</summary>
+    public static void MarkInterrupted() => s_interrupted = true;
+
     /// <summary>Parses and runs <paramref name="args"/>: parse errors exit 2 with the message on stderr; user errors exit 2; bugs exit 3 without a stack trace.</summary>
     public static async Task<int> RunAsync(string[] args, CliServices services, CancellationToken cancellationToken = default)
     {
@@ -92,6 +97,12 @@ public static class CliApp
         {
             await services.Error.WriteLineAsync($"smbsign: {e.Message}").ConfigureAwait(false);
             return ExitCodes.UsageOrInput;
+        }
+        catch (OperationCanceledException) when (s_interrupted || cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C / SIGTERM: the shell convention is 128 + SIGINT.
+            await services.Error.WriteLineAsync("smbsign: interrupted").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
         }
         catch (OperationCanceledException)
         {

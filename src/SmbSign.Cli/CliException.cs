@@ -40,4 +40,7 @@ public static class ExitCodes
 
     /// <summary>An internal error (a bug): reported in one line; set SMBSIGN_DEBUG=1 for details.</summary>
     public const int InternalError = 3;
+
+    /// <summary>Interrupted by Ctrl-C or SIGTERM before the command finished (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

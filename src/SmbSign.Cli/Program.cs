@@ -11,4 +11,8 @@ IAnsiConsole console = Console.IsOutputRedirected || !string.IsNullOrEmpty(Envir
         Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
     })
     : AnsiConsole.Console;
+// System.CommandLine cancels the command's token on Ctrl-C; this only remembers that it was the user, for exit code 130.
+Console.CancelKeyPress += (_, _) => CliApp.MarkInterrupted();
+using System.Runtime.InteropServices.PosixSignalRegistration sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => CliApp.MarkInterrupted());
 return await CliApp.RunAsync(args, CliServices.CreateDefault(console)).ConfigureAwait(false);

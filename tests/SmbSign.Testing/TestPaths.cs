@@ -5,9 +5,6 @@ public static class TestPaths
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>../shared beside the checkout (reference docs, vectors, compliance samples); may be absent outside CI.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
-
     private static string FindRoot()
     {
         DirectoryInfo? dir = new(AppContext.BaseDirectory);

@@ -6,7 +6,7 @@ using SmbSign.Wire.Capture.Analysis;
 
 namespace SmbSign.Cli.Rendering;
 
-/// <summary>JSON report of <c>smbsign capture</c>; field names follow issue 8. <c>verified</c>, <c>failed</c>,
+/// <summary>JSON report of <c>smbsign capture</c>; field names are documented in docs/cli/capture.md. <c>verified</c>, <c>failed</c>,
 /// <c>notCheckable</c> and <c>failures</c> are null when no password or keys file was given.</summary>
 internal sealed record CaptureReportJson(
     IReadOnlyList<CaptureFileJson> Files,

@@ -7,7 +7,7 @@ using SmbSign.Policy.Sources;
 namespace SmbSign.Policy.Audit;
 
 /// <summary>
-/// Evaluates a rule pack against a machine snapshot. A pure function: no I/O, no clock (docs/policy.md §0.3, §8.1):
+/// Evaluates a rule pack against a machine snapshot. A pure function: no I/O, no clock (docs/reference/policy.md §0.3, §8.1):
 /// <list type="bullet">
 /// <item>a configured value is compared parsed: <c>pass</c> or <c>fail</c>;</item>
 /// <item>an absent value is decided by its effective value, the OS default: <c>fail</c> (reason <c>not-configured</c>) when

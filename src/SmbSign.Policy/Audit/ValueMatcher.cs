@@ -3,7 +3,7 @@ using SmbSign.Policy.Rules;
 
 namespace SmbSign.Policy.Audit;
 
-/// <summary>Compares a parsed value with a rule's expectation (docs/policy.md §0.6: parsed values, never strings).</summary>
+/// <summary>Compares a parsed value with a rule's expectation (docs/reference/policy.md §0.6: parsed values, never strings).</summary>
 public static class ValueMatcher
 {
     /// <summary>True when <paramref name="actual"/> satisfies <paramref name="rule"/>; <paramref name="problem"/> explains a

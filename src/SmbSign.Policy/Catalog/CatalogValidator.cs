@@ -3,7 +3,7 @@ using SmbSign.Policy.Defaults;
 namespace SmbSign.Policy.Catalog;
 
 /// <summary>
-/// Checks a catalog's data for the mistakes published rule lists make (docs/policy.md §8.9): duplicate ids or
+/// Checks a catalog's data for the mistakes published rule lists make (docs/reference/policy.md §8.9): duplicate ids or
 /// registry identities, unknown types, settings without a registry location or a default, defaults that do not
 /// parse, CSP URIs and Settings Catalog ids of the wrong shape. Run by a unit test on the embedded catalog.
 /// </summary>

@@ -129,7 +129,7 @@ public sealed record ConfMapping(
 
 /// <summary>A CIS benchmark item that covers a setting. CIS numbers move between benchmark generations, so they are metadata, never keys.</summary>
 /// <param name="Item">e.g. "2.3.8.1", "18.6.8.4".</param>
-/// <param name="Generation">"older", "mid", "24H2", "all" or "intune" (see docs/policy.md §6.2).</param>
+/// <param name="Generation">"older", "mid", "24H2", "all" or "intune" (see docs/reference/policy.md §6.2).</param>
 /// <param name="Benchmarks">The benchmarks and versions that use this number.</param>
 /// <param name="Recommended">The compliant value ("1", "785", "RequireMutualAuthentication=1, RequireIntegrity=1").</param>
 /// <param name="Operator">How the value is compared: "=", "&lt;=", "&gt;=".</param>

@@ -1,6 +1,6 @@
 namespace SmbSign.Policy.Catalog;
 
-/// <summary>How well a fact is sourced; mirrors the markers in docs/policy.md (<c>[doc]</c>, <c>[list]</c>, ...).</summary>
+/// <summary>How well a fact is sourced; mirrors the markers in docs/reference/policy.md (<c>[doc]</c>, <c>[list]</c>, ...).</summary>
 public enum Confidence
 {
     /// <summary>Stated in Microsoft documentation or an open specification.</summary>

@@ -4,7 +4,7 @@ namespace SmbSign.Policy.Defaults;
 
 /// <summary>
 /// Resolves what a setting is when it is not configured, for a given OS family, build, edition and role
-/// (docs/policy.md §4). The rules are data in the catalog; the first rule whose condition matches wins.
+/// (docs/reference/policy.md §4). The rules are data in the catalog; the first rule whose condition matches wins.
 /// </summary>
 public static class OsDefaults
 {

@@ -47,6 +47,6 @@ public enum AlgorithmSelection
     /// <summary>The first algorithm in the client's list (client preference order) that the server also supports.</summary>
     ClientOrder,
 
-    /// <summary>The server's most preferred algorithm among those the client offered (Samba smb2_negprot.c, docs/protocol.md §10).</summary>
+    /// <summary>The server's most preferred algorithm among those the client offered (Samba smb2_negprot.c, docs/reference/protocol.md §10).</summary>
     ServerOrder,
 }

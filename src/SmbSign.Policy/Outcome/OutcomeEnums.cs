@@ -26,7 +26,7 @@ public enum SigningResult
     Fails,
 }
 
-/// <summary>SMB1 signing policy state of one side ([MS-SMB] 3.2.1.1; docs/protocol.md §12).</summary>
+/// <summary>SMB1 signing policy state of one side ([MS-SMB] 3.2.1.1; docs/reference/protocol.md §12).</summary>
 public enum Smb1SigningState
 {
     /// <summary>Never signs, not even when the peer requires it (obsolete; Samba <c>signing = disabled</c>).</summary>

@@ -20,7 +20,7 @@ public sealed record OutcomeTable(
     ImmutableArray<string> Notes);
 
 /// <summary>
-/// The outcome tables of docs/policy.md §5, produced by running <see cref="SigningOutcomeEngine"/> on each cell
+/// The outcome tables of docs/reference/policy.md §5, produced by running <see cref="SigningOutcomeEngine"/> on each cell
 /// (never hard-coded), for <c>smbsign matrix</c> and for tests.
 /// </summary>
 public static class OutcomeMatrix

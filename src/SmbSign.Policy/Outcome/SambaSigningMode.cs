@@ -2,7 +2,7 @@ namespace SmbSign.Policy.Outcome;
 
 /// <summary>
 /// Samba's <c>server signing</c> / <c>client signing</c> values (lib/param/param_table.c enum_smb_signing_vals;
-/// docs/policy.md §3). Aliases: disabled = no/false/0/off; if_required = auto/yes/true/1/on/enabled;
+/// docs/reference/policy.md §3). Aliases: disabled = no/false/0/off; if_required = auto/yes/true/1/on/enabled;
 /// required = mandatory/force/forced/enforced.
 /// </summary>
 public enum SambaSigningMode

@@ -8,7 +8,7 @@ namespace SmbSign.Policy.Outcome;
 
 /// <summary>
 /// Decides whether an SMB session is signed: a pure function of the client policy, the server policy, the dialect,
-/// the session kind and the share path (docs/policy.md §5, docs/protocol.md §§11–12). No I/O, clock or randomness.
+/// the session kind and the share path (docs/reference/policy.md §5, docs/reference/protocol.md §§11–12). No I/O, clock or randomness.
 /// <list type="bullet">
 /// <item>SMB 2/3: signed when either side's RequireSecuritySignature is 1 (or Samba requires it); EnableSecuritySignature is ignored.</item>
 /// <item>SMB1: the [MS-SMB] 3.2.4.2.4 table over the Disabled / Declined / Enabled / Required states of both sides.</item>

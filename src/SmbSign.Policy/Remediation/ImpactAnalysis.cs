@@ -180,7 +180,7 @@ public static class ImpactAnalyzer
         return new ImpactReport([.. sections], cost, cost is null ? costUnavailable ?? "not measured" : null);
     }
 
-    /// <summary>Against a client that requires signing (docs/policy.md §5): SMB2+ servers sign unless they advertise no
+    /// <summary>Against a client that requires signing (docs/reference/policy.md §5): SMB2+ servers sign unless they advertise no
     /// signing at all; guest sessions have no key and cannot sign; SMB1-only servers with signing disabled cannot.</summary>
     internal static ImpactFinding? ClientSigningImpact(ScannedServer s)
     {

@@ -7,7 +7,7 @@ using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
 namespace SmbSign.Policy.Remediation;
 
 /// <summary>Conversions between catalog values (<see cref="SettingValue"/>) and typed registry values, always with the
-/// catalog's explicit registry type (never inferred from the text: docs/policy.md §8 lesson 6).</summary>
+/// catalog's explicit registry type (never inferred from the text: docs/reference/policy.md §8 lesson 6).</summary>
 public static class RemediationValues
 {
     /// <summary>The hive-less identity of a setting's primary registry location.</summary>

@@ -5,7 +5,7 @@ namespace SmbSign.Policy.Rules;
 
 /// <summary>
 /// One benchmark recommendation, keyed by setting identity (a catalog setting id and its registry value), with the
-/// benchmark's own item number as metadata (CIS numbers move between generations; docs/policy.md §6). Immutable.
+/// benchmark's own item number as metadata (CIS numbers move between generations; docs/reference/policy.md §6). Immutable.
 /// </summary>
 public sealed record AuditRule
 {

@@ -41,7 +41,7 @@ public sealed record RulePack
     /// <summary>The benchmark's version ("4.0.0").</summary>
     public required string Version { get; init; }
 
-    /// <summary>Numbering generation: "mid" (23H2), "24H2", "intune", "baseline" (docs/policy.md §6.2).</summary>
+    /// <summary>Numbering generation: "mid" (23H2), "24H2", "intune", "baseline" (docs/reference/policy.md §6.2).</summary>
     public required string Generation { get; init; }
 
     /// <summary>

@@ -4,7 +4,7 @@ using SmbSign.Policy.Catalog;
 namespace SmbSign.Policy.Rules;
 
 /// <summary>
-/// Checks a rule pack against the settings catalog (docs/policy.md §8.9: rule-list data quality): unique rule ids, every
+/// Checks a rule pack against the settings catalog (docs/reference/policy.md §8.9: rule-list data quality): unique rule ids, every
 /// rule's setting in the catalog, the registry value one the setting really lives at (not a known misplacement such as
 /// EnableMailslots under LanmanServer), the explicit type equal to the catalog's, operators that fit the type, and
 /// expected values the setting can hold.

@@ -21,7 +21,7 @@ public enum SettingMappingKind
 /// <param name="CspNode">Policy CSP node under <c>./Device/Vendor/MSFT/Policy/Config/</c>, if any.</param>
 /// <param name="CatalogId">Settings Catalog id whose option suffix (choice) or integer (simple) is the value.</param>
 /// <param name="AdmxDataId">ADMX <c>&lt;data id=…&gt;</c> element carrying the value in a custom OMA-URI string.</param>
-/// <param name="Evidence">Where the mapping comes from (docs/policy.md section).</param>
+/// <param name="Evidence">Where the mapping comes from (docs/reference/policy.md section).</param>
 /// <param name="Kind">Single value or Hardened UNC Paths list.</param>
 public sealed record SettingMapping(
     string KeyPath,
@@ -40,7 +40,7 @@ public sealed record SettingMapping(
 }
 
 /// <summary>The mapping from native identities (PowerShell properties, Intune CSP nodes and Settings Catalog ids)
-/// to the registry values they stand for, as documented in docs/policy.md §1, §2.1, §2.2 and §7.5. One static
+/// to the registry values they stand for, as documented in docs/reference/policy.md §1, §2.1, §2.2 and §7.5. One static
 /// table so that every reader maps the same way. (The settings catalog may absorb this table later; until then
 /// this is the single place to add a mapping.)
 /// <para>PowerShell values are effective values, not configuration: the readers mark them with their format

@@ -71,7 +71,7 @@ public sealed class CatalogRealDataTests
         {
             RegistryMatch match = s_catalog.FindByRegistry(row["RegistryPath"], row["RegistryItem"])!;
 
-            // The Server 2025 list repeats 18.6.7.3 for the rate limiter (docs/policy.md §8.9); the catalog keeps the correct number and notes it.
+            // The Server 2025 list repeats 18.6.7.3 for the rate limiter (docs/reference/policy.md §8.9); the catalog keeps the correct number and notes it.
             if (row["ID"] == "18.6.7.3" && row["RegistryItem"] == "EnableAuthRateLimiter")
             {
                 Assert.Contains(match.Setting.Cis, c => c.Item == "18.6.7.4" && c.Note!.Contains("18.6.7.3", StringComparison.Ordinal));

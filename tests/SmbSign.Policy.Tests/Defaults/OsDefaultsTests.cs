@@ -4,7 +4,7 @@ using SmbSign.Protocol;
 
 namespace SmbSign.Policy.Tests.Defaults;
 
-// Source: docs/policy.md §4 (Ned Pyle's 24H2 / Server 2025 posts; Default Domain Controllers Policy).
+// Source: docs/reference/policy.md §4 (Ned Pyle's 24H2 / Server 2025 posts; Default Domain Controllers Policy).
 public sealed class OsDefaultsTests
 {
     private static readonly SettingsCatalog s_catalog = SettingsCatalog.Default;

@@ -4,7 +4,7 @@ using SmbSign.Protocol;
 
 namespace SmbSign.Policy.Tests.Outcome;
 
-// Source: docs/protocol.md §1 and §10 (MS-SMB2 3.1.4.1, 2.2.3.1.7; Samba smb2_negprot.c).
+// Source: docs/reference/protocol.md §1 and §10 (MS-SMB2 3.1.4.1, 2.2.3.1.7; Samba smb2_negprot.c).
 public sealed class AlgorithmSelectionTests
 {
     private static SigningOutcome Signed(string clientOs, string serverOs, Dialect dialect, Func<ClientPolicy, ClientPolicy>? client = null, Func<ServerPolicy, ServerPolicy>? server = null)

@@ -4,7 +4,7 @@ using SmbSign.Protocol;
 
 namespace SmbSign.Policy.Tests.Outcome;
 
-// Source: docs/protocol.md §11 (MS-SMB2 3.2.5.3.1, 3.3.5.5) and docs/policy.md §5.
+// Source: docs/reference/protocol.md §11 (MS-SMB2 3.2.5.3.1, 3.3.5.5) and docs/reference/policy.md §5.
 public sealed class GuestAndAnonymousTests
 {
     [Theory]

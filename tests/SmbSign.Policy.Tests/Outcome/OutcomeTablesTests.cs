@@ -4,7 +4,7 @@ using SmbSign.Protocol;
 
 namespace SmbSign.Policy.Tests.Outcome;
 
-// Source: docs/policy.md §5 and docs/protocol.md §§11-12 (Microsoft "Overview of Server Message Block signing";
+// Source: docs/reference/policy.md §5 and docs/reference/protocol.md §§11-12 (Microsoft "Overview of Server Message Block signing";
 // MS-SMB 3.2.4.2.4; Samba smb_signing_set_negotiated).
 public sealed class OutcomeTablesTests
 {

@@ -46,7 +46,7 @@ public sealed class RemediationPlannerTests
     [Fact]
     public void FromAudit_WrongTypeStored_RollbackKeepsTheWrongType()
     {
-        // ws-win10-03.reg stores RequireSecuritySignature as REG_SZ "1" (docs/policy.md §8 lesson 6).
+        // ws-win10-03.reg stores RequireSecuritySignature as REG_SZ "1" (docs/reference/policy.md §8 lesson 6).
         AuditDocument audit = AuditDocumentReader.Read(s_auditPath);
 
         RemediationPlan plan = new RemediationPlanner().FromAudit(audit, "ws-win10-03", strict: false).Single();

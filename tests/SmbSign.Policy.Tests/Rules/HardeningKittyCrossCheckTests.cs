@@ -52,7 +52,7 @@ public sealed class HardeningKittyCrossCheckTests
 
             if (packId == "cis-server2025" && rule.Setting.Id == "server.EnableAuthRateLimiter")
             {
-                Assert.Equal("18.6.7.3", row.Id); // the transcription's duplicate ID (docs/policy.md §8.9)
+                Assert.Equal("18.6.7.3", row.Id); // the transcription's duplicate ID (docs/reference/policy.md §8.9)
                 Assert.Equal("18.6.7.4", rule.Item);
                 continue;
             }

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SmbSign.Protocol.Tests.Crypto;
 
 /// <summary>
-/// Loads the public known-answer vectors copied from ../shared/vectors into TestData/vectors (sources: RFC 4493
+/// Loads the public known-answer vectors in TestData/vectors (sources: RFC 4493
 /// section 4, NIST CAVP gcmEncryptExtIV128 + McGrew/Viega GCM test case 1, [MS-NLMP] 4.2, and the Microsoft Open
 /// Specifications blog "SMB 2 and SMB 3 security in Windows 10: the anatomy of signing and cryptographic keys", 2017).
 /// </summary>

@@ -6,7 +6,7 @@ namespace SmbSign.Policy.Formats.Intune;
 
 /// <summary>
 /// Writes a custom OMA-URI device configuration (<c>#microsoft.graph.windows10CustomConfiguration</c>,
-/// docs/policy.md §7.6) for <c>POST /deviceManagement/deviceConfigurations</c>: one <c>omaSettings[]</c> entry per
+/// docs/reference/policy.md §7.6) for <c>POST /deviceManagement/deviceConfigurations</c>: one <c>omaSettings[]</c> entry per
 /// setting with its Policy CSP URI — <c>#microsoft.graph.omaSettingInteger</c> for int nodes,
 /// <c>#microsoft.graph.omaSettingString</c> with an ADMX payload for ADMX-backed nodes (<c>&lt;enabled/&gt;&lt;data
 /// id="Pol_SecGuide_SMB1ClientDriver" value="4"/&gt;</c>, <c>&lt;disabled/&gt;</c>, Hardened UNC Paths as one

@@ -7,7 +7,7 @@ using SmbSign.Policy.Sources;
 namespace SmbSign.Policy.Formats.Intune;
 
 /// <summary>
-/// Writes a Settings Catalog policy (<c>#microsoft.graph.deviceManagementConfigurationPolicy</c>, docs/policy.md §7.6)
+/// Writes a Settings Catalog policy (<c>#microsoft.graph.deviceManagementConfigurationPolicy</c>, docs/reference/policy.md §7.6)
 /// for <c>POST /beta/deviceManagement/configurationPolicies</c>, in the shape of real exports: <c>name</c>,
 /// <c>description</c>, <c>platforms</c> windows10, <c>technologies</c> mdm, <c>templateReference</c>, and
 /// <c>settings[]</c> of <c>deviceManagementConfigurationSetting</c> each holding one <c>settingInstance</c>: a choice

@@ -14,7 +14,7 @@ public sealed record IntuneDocument(byte[] Json, ImmutableArray<string> Included
 /// <summary>Shared bits of the two Intune writers.</summary>
 internal static class IntuneWriting
 {
-    /// <summary>The ADMX list separator used inside <c>&lt;data value="…"/&gt;</c> (docs/policy.md §2.2, [unconfirmed]).</summary>
+    /// <summary>The ADMX list separator used inside <c>&lt;data value="…"/&gt;</c> (docs/reference/policy.md §2.2, [unconfirmed]).</summary>
     public const string AdmxListSeparator = "&#xF000;";
 
     public static JsonWriterOptions Options { get; } = new()

@@ -6,7 +6,7 @@ using SmbSign.Policy.Sources;
 namespace SmbSign.Policy.Formats.Reg;
 
 /// <summary>
-/// Writes a regedit 5.00 file (docs/policy.md §7.1) that <see cref="RegFileReader"/> and <c>reg import</c> read:
+/// Writes a regedit 5.00 file (docs/reference/policy.md §7.1) that <see cref="RegFileReader"/> and <c>reg import</c> read:
 /// UTF-16LE with BOM, CRLF, the <c>Windows Registry Editor Version 5.00</c> header, one <c>[HKEY_LOCAL_MACHINE\…]</c>
 /// block per key in first-use order, and every value with an explicit type: <c>dword:</c> (8 hex digits),
 /// <c>"text"</c> (REG_SZ, <c>\</c> and <c>"</c> escaped), <c>hex(2):</c> REG_EXPAND_SZ, <c>hex(7):</c> REG_MULTI_SZ,

@@ -6,7 +6,7 @@ using SmbSign.Policy.Sources;
 namespace SmbSign.Policy.Formats.RegistryPol;
 
 /// <summary>
-/// Writes a <c>Registry.pol</c> (PReg version 1, MS-GPREG; docs/policy.md §7.4) that <see cref="RegistryPolReader"/>
+/// Writes a <c>Registry.pol</c> (PReg version 1, MS-GPREG; docs/reference/policy.md §7.4) that <see cref="RegistryPolReader"/>
 /// and the Group Policy registry extension read: the header <c>PReg</c> + version 1, then one
 /// <c>[key;valueName;type;size;data]</c> record per change, where brackets, semicolons, key and value name are
 /// UTF-16LE (names NUL-terminated, the key without hive), type and size raw little-endian u32, data the value's

@@ -6,7 +6,7 @@ using SmbSign.Policy.Sources;
 namespace SmbSign.Policy.Formats.SecurityTemplate;
 
 /// <summary>
-/// Writes a security template / GPO <c>GptTmpl.inf</c> (MS-GPSB 2.2, docs/policy.md §7.2) for Security Options:
+/// Writes a security template / GPO <c>GptTmpl.inf</c> (MS-GPSB 2.2, docs/reference/policy.md §7.2) for Security Options:
 /// UTF-16LE with BOM, CRLF, <c>[Unicode]</c> <c>Unicode=yes</c>, <c>[Version]</c> <c>signature="$CHICAGO$"</c>
 /// <c>Revision=1</c>, then <c>[Registry Values]</c> with one <c>MACHINE\Key\Value=type,data</c> line per value:
 /// 4 REG_DWORD (<c>=4,1</c>), 1 REG_SZ and 2 REG_EXPAND_SZ (quoted), 7 REG_MULTI_SZ (comma-separated; <c>=7,</c> is

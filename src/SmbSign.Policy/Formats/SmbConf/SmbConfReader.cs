@@ -255,7 +255,7 @@ public sealed class SmbConfReader : SourceReader
         return value;
     }
 
-    /// <summary>Canonical Samba protocol name: SMB2 = SMB2_10, SMB3 = SMB3_11 (as docs/policy.md §3 says).</summary>
+    /// <summary>Canonical Samba protocol name: SMB2 = SMB2_10, SMB3 = SMB3_11 (as docs/reference/policy.md §3 says).</summary>
     private static string? NormalizeProtocol(string value) => value.Trim().ToUpperInvariant() switch
     {
         "DEFAULT" => "default",

@@ -22,7 +22,7 @@ public sealed record SmbConfParameter(string Name, string Value, ImmutableArray<
 public sealed record SmbConfPlan(ImmutableArray<SmbConfParameter> Parameters, ImmutableArray<SkippedSetting> Skipped);
 
 /// <summary>
-/// Maps a plan onto Samba <c>smb.conf</c> <c>[global]</c> parameters (docs/policy.md §3) through the catalog's Samba
+/// Maps a plan onto Samba <c>smb.conf</c> <c>[global]</c> parameters (docs/reference/policy.md §3) through the catalog's Samba
 /// mappings — <c>server signing = mandatory</c>, <c>client signing = required</c>, <c>server min protocol = SMB3_11</c>,
 /// <c>client plaintext auth = no</c>, <c>ntlm auth = ntlmv2-only</c>, ... — choosing for each parameter the one value
 /// that means the wanted value for every setting mapped to it (client signing carries both client signing settings;

@@ -87,7 +87,7 @@ internal sealed class TrackedSession : IDisposable
 }
 
 /// <summary>
-/// Signature verification over the capture's message stream (issue 8, second half), driven by
+/// Signature verification over the capture's message stream, driven by
 /// <see cref="CaptureSummaryBuilder"/> with the summaries it keeps: per connection it copies the NEGOTIATE request and
 /// response, replays every SESSION_SETUP leg through the session client's own <see cref="Smb2KeySchedule"/> (3.1.1
 /// preauth hash in wire order), reads the NTLM CHALLENGE and AUTHENTICATE from the SPNEGO tokens, recovers the session

@@ -16,7 +16,7 @@ public sealed class IntunePolicyReaderTests
     [Fact]
     public void Read_OibLocalSecurityPolicies_MapsSigningChoicesToParameters()
     {
-        // Source: SkipToTheEndpoint/OpenIntuneBaseline @75c4825 (subset), via ../shared/compliance-samples/intune.
+        // Source: SkipToTheEndpoint/OpenIntuneBaseline @75c4825 (subset), in TestData/Intune.
         SourceReadResult result = _reader.Read(TestFiles.PathOf("Intune/oib_settings_catalog_local_security_policies_24h2_smb_subset.json"));
 
         TestFiles.AssertNoDiagnostics(result);
@@ -60,7 +60,7 @@ public sealed class IntunePolicyReaderTests
     [Fact]
     public void Read_HardenedUncGroupCollection_BecomesHardenedPathsValues()
     {
-        // Source: Pacers31Colts18/Intune.Docs @1e173ea, via ../shared/compliance-samples/intune.
+        // Source: Pacers31Colts18/Intune.Docs @1e173ea, in TestData/Intune.
         SourceReadResult result = _reader.Read(TestFiles.PathOf("Intune/intunedocs_hardeneduncpaths_groupcollection_instance.json"));
 
         TestFiles.AssertNoDiagnostics(result);
