@@ -115,22 +115,7 @@ internal sealed class NtlmServerContext : IDisposable
     /// of the client's mechanism list ([MS-SPNG] 3.2.5.1, [MS-NLMP] 3.4.4.2).</summary>
     public byte[] ComputeServerMechListMic(ReadOnlySpan<byte> mechTypeList)
     {
-        ReadOnlySpan<byte> key = SessionKey;
-        NtlmNegotiateFlags flags = Authenticate?.Flags ?? _flags;
-        byte[] signKey = NtlmCrypto.SignKey(key, NtlmDirection.ServerToClient);
-        byte[] sealKey = NtlmCrypto.SealKey(key, NtlmDirection.ServerToClient, (flags & NtlmNegotiateFlags.Use128) != 0 ? 128 : (flags & NtlmNegotiateFlags.Use56) != 0 ? 56 : 40);
-        try
-        {
-            using var security = new NtlmMessageSecurity(signKey, sealKey, (flags & NtlmNegotiateFlags.KeyExchange) != 0);
-            byte[] signature = new byte[NtlmMessageSecurity.SignatureSize];
-            security.Sign(mechTypeList, 0, signature);
-            return signature;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(signKey);
-            CryptographicOperations.ZeroMemory(sealKey);
-        }
+        return NtlmMessageSecurity.SignOnce(SessionKey, Authenticate?.Flags ?? _flags, NtlmDirection.ServerToClient, mechTypeList);
     }
 
     public void Dispose()

@@ -137,23 +137,7 @@ internal sealed class NtlmClientContext : IDisposable
         return CryptographicOperations.FixedTimeEquals(expected, mechListMic);
     }
 
-    private byte[] Sign(ReadOnlySpan<byte> data, NtlmDirection direction)
-    {
-        byte[] signKey = NtlmCrypto.SignKey(SessionKey, direction);
-        byte[] sealKey = NtlmCrypto.SealKey(SessionKey, direction, (_flags & NtlmNegotiateFlags.Use128) != 0 ? 128 : (_flags & NtlmNegotiateFlags.Use56) != 0 ? 56 : 40);
-        try
-        {
-            using var security = new NtlmMessageSecurity(signKey, sealKey, (_flags & NtlmNegotiateFlags.KeyExchange) != 0);
-            byte[] signature = new byte[NtlmMessageSecurity.SignatureSize];
-            security.Sign(data, 0, signature);
-            return signature;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(signKey);
-            CryptographicOperations.ZeroMemory(sealKey);
-        }
-    }
+    private byte[] Sign(ReadOnlySpan<byte> data, NtlmDirection direction) => NtlmMessageSecurity.SignOnce(SessionKey, _flags, direction, data);
 
     public void Dispose()
     {

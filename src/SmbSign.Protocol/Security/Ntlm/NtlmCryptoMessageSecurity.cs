@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using SmbSign.Protocol.Crypto;
+using SmbSign.Protocol.Security.Ntlmssp;
 
 namespace SmbSign.Protocol.Security.Ntlm;
 
@@ -35,6 +36,29 @@ public sealed class NtlmMessageSecurity : IDisposable
         _signKey = signKey.ToArray();
         _sealHandle = new Rc4(sealKey);
         _keyExchange = keyExchange;
+    }
+
+    /// <summary>
+    /// One NTLM signature (sequence number 0) with the keys of <paramref name="direction"/> derived from
+    /// <paramref name="sessionKey"/>: the SPNEGO mechListMIC both sides compute ([MS-SPNG] 3.2.5.1, [MS-NLMP] 3.4.4.2).
+    /// The derived keys are wiped before returning.
+    /// </summary>
+    public static byte[] SignOnce(ReadOnlySpan<byte> sessionKey, NtlmNegotiateFlags flags, NtlmDirection direction, ReadOnlySpan<byte> message)
+    {
+        byte[] signKey = NtlmCrypto.SignKey(sessionKey, direction);
+        byte[] sealKey = NtlmCrypto.SealKey(sessionKey, direction, (flags & NtlmNegotiateFlags.Use128) != 0 ? 128 : (flags & NtlmNegotiateFlags.Use56) != 0 ? 56 : 40);
+        try
+        {
+            using var security = new NtlmMessageSecurity(signKey, sealKey, (flags & NtlmNegotiateFlags.KeyExchange) != 0);
+            byte[] signature = new byte[SignatureSize];
+            security.Sign(message, 0, signature);
+            return signature;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(signKey);
+            CryptographicOperations.ZeroMemory(sealKey);
+        }
     }
 
     /// <summary>
