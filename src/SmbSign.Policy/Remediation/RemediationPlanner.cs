@@ -108,6 +108,9 @@ public sealed class RemediationPlanner
                 // set explicitly (strictFailure) it is exactly what --strict adds, the CIS-literal reading.
                 case AuditResultStatus.Pass when strict && row.NotConfigured && row.StrictFailure:
                     break;
+                case AuditResultStatus.Pass when row.NotConfigured && row.StrictFailure:
+                    skipped.Add(new SkippedSetting(label, row.Rule, $"not configured; the OS default ({row.Effective?.Text ?? "?"}) complies; --strict sets it explicitly"));
+                    continue;
                 case AuditResultStatus.Pass:
                     continue;
                 case AuditResultStatus.NotApplicable:

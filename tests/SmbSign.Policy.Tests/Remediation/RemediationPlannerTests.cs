@@ -69,11 +69,15 @@ public sealed class RemediationPlannerTests
         Assert.Equal("client.RequireSecuritySignature", require.Setting.Id);
         Assert.Equal(RemediationReason.NotConfigured, require.Reason);
         Assert.Equal(PreviousState.Unknown, require.Previous.State);
+        SkippedSetting left = Assert.Single(plain.Skipped);
+        Assert.Equal("client.EnableSecuritySignature", left.Setting);
+        Assert.Equal("not configured; the OS default (1) complies; --strict sets it explicitly", left.Reason);
         // --strict adds the pass-by-default item the benchmark wants set explicitly, and nothing that passes otherwise.
         Assert.Equal(["client.EnableSecuritySignature", "client.RequireSecuritySignature"], strict.Items.Select(i => i.Setting.Id).Order(StringComparer.Ordinal));
         Assert.Equal(RemediationReason.NotConfigured, strict.Find("client.EnableSecuritySignature")!.Reason);
         Assert.Equal(1, strict.Find("client.EnableSecuritySignature")!.Target.Number);
         Assert.Null(strict.Find("system.LmCompatibilityLevel"));
+        Assert.Empty(strict.Skipped);
     }
 
     [Fact]
