@@ -42,6 +42,10 @@ public sealed record AuditRegistryRef(string? Key, string? ValueName, string? Ty
 /// <param name="Layer">The precedence layer the configured value came from (<c>local</c>, <c>effective</c>, <c>intune</c>,
 /// <c>group-policy</c>).</param>
 /// <param name="Level">The rule's CIS level (<c>L1</c>, <c>L2</c>), when the benchmark has levels.</param>
+/// <param name="NotConfigured">The audit found no configured value (<c>notConfigured</c>): the OS default decided the verdict.</param>
+/// <param name="StrictFailure">The benchmark wants the value set explicitly (<c>strictFailure</c>): a not-configured result that
+/// passes by its compliant default is what <c>--strict</c> counts as a failure and fixes.</param>
+/// <param name="Reason">The audit's reason (<c>not-configured</c>, <c>default</c>, ...), as written.</param>
 public sealed record AuditResultRow(
     string? Rule,
     string? Setting,
@@ -56,7 +60,10 @@ public sealed record AuditResultRow(
     string? Stored = null,
     bool? EffectiveCompliant = null,
     string? Layer = null,
-    string? Level = null);
+    string? Level = null,
+    bool NotConfigured = false,
+    bool StrictFailure = false,
+    string? Reason = null);
 
 /// <summary>One audited machine.</summary>
 /// <param name="Benchmark">The machine's own benchmark when the audit picked one per machine.</param>

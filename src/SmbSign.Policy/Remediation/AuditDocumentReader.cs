@@ -9,7 +9,10 @@ namespace SmbSign.Policy.Remediation;
 /// <summary>
 /// Reads the JSON of <c>smbsign audit --format json</c>:
 /// <c>{"benchmark", "machines": [{"name", "os", "results": [{"rule", "setting", "status", "expected", "configured",
-/// "effective", "source", "registry": {"key", "valueName", "type"}}]}], "summary"}</c>. In that shape <c>expected</c>,
+/// "effective", "source", "reason", "notConfigured", "strictFailure", "registry": {"key", "valueName", "type"}}]}], "summary"}</c>.
+/// A not-configured setting is <c>fail</c> (reason <c>not-configured</c>) when the OS default does not comply and <c>pass</c>
+/// (reason <c>default</c>, <c>notConfigured</c> true) when it does; <c>strictFailure</c> marks the passes <c>--strict</c> adds.
+/// The older status <c>not-configured</c> is still read. In that shape <c>expected</c>,
 /// <c>configured</c> and <c>effective</c> are each a JSON string or null (absent): a REG_DWORD/REG_QWORD as decimal text,
 /// a REG_SZ as it is (an empty string is an empty value, not absent), a REG_MULTI_SZ as its items joined with "\n"; the
 /// value is parsed by <c>registry.type</c>. Tolerant of older and hand-written files: a single machine with
@@ -211,7 +214,10 @@ public static class AuditDocumentReader
                 GetString(result, "stored"),
                 Get(result, "effectiveCompliant") is { ValueKind: JsonValueKind.True or JsonValueKind.False } compliant ? compliant.GetBoolean() : null,
                 GetString(result, "layer"),
-                GetString(result, "level")));
+                GetString(result, "level"),
+                GetBool(result, "notConfigured") ?? status == AuditResultStatus.NotConfigured,
+                GetBool(result, "strictFailure") ?? false,
+                GetString(result, "reason")));
         }
 
         return new AuditedMachine(name, os, [.. rows], GetString(machine, "benchmark"));
@@ -338,6 +344,13 @@ public static class AuditDocumentReader
 
         return null;
     }
+
+    internal static bool? GetBool(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => null,
+    };
 
     internal static string? GetString(JsonElement obj, string name) => Get(obj, name) switch
     {

@@ -8,7 +8,8 @@ namespace SmbSign.Policy.Remediation;
 
 /// <summary>
 /// Turns an audit result or a baseline into <see cref="RemediationPlan"/>s. From an audit it takes exactly the failing
-/// results (and, when <c>strict</c>, the not-configured ones) of a machine, with the value each rule expects and the
+/// results of a machine (a not-configured setting whose OS default does not comply is one) and, when <c>strict</c>, the
+/// not-configured ones that pass by a compliant default but that the benchmark wants set explicitly, with the value each rule expects and the
 /// configured value before the fix (for rollback). From a baseline it takes every setting. Hardened UNC Paths is one
 /// list policy in GPO and Intune, so when one entry is fixed its sibling is carried along with its current (or
 /// expected) value. Pure: no I/O.
@@ -103,6 +104,13 @@ public sealed class RemediationPlanner
             string label = row.Setting ?? row.Rule ?? "?";
             switch (row.Status)
             {
+                // A not-configured setting whose OS default complies passes (reason "default"); when the benchmark wants it
+                // set explicitly (strictFailure) it is exactly what --strict adds, the CIS-literal reading.
+                case AuditResultStatus.Pass when strict && row.NotConfigured && row.StrictFailure:
+                    break;
+                case AuditResultStatus.Pass when row.NotConfigured && row.StrictFailure:
+                    skipped.Add(new SkippedSetting(label, row.Rule, $"not configured; the OS default ({row.Effective?.Text ?? "?"}) complies; --strict sets it explicitly"));
+                    continue;
                 case AuditResultStatus.Pass:
                     continue;
                 case AuditResultStatus.NotApplicable:
@@ -171,8 +179,8 @@ public sealed class RemediationPlanner
 
             (PreviousValue previous, string? note) = PreviousOf(setting, row);
             note = Join(note, ManagedElsewhere(row));
-            // A --strict audit reports a not-configured setting as a failure; the fix still says it was not configured.
-            bool configured = row.Configured is not null || row.Stored is not null;
+            // A not-configured setting (failing by its default, or added by --strict) is fixed with reason not-configured.
+            bool configured = !row.NotConfigured && (row.Configured is not null || row.Stored is not null);
             RemediationReason reason = row.Status == AuditResultStatus.Fail && configured ? RemediationReason.Failing : RemediationReason.NotConfigured;
             items.Add(new RemediationItem(setting, target, previous, row.Rule, reason, note, disruption));
         }

@@ -120,7 +120,7 @@ public sealed class FixCommandTests : IDisposable
         JsonElement[] settings = [.. fixJson.RootElement.GetProperty("machines")[0].GetProperty("settings").EnumerateArray()];
         string[] fixedSettings = [.. settings.Select(s => s.GetProperty("setting").GetString()!)];
         Assert.NotEmpty(fixedSettings);
-        Dictionary<string, (string Status, string? Layer)> before = await AuditResultsAsync(machine, os, benchmark, original);
+        Dictionary<string, (string Status, string? Layer, string? Source)> before = await AuditResultsAsync(machine, os, benchmark, original);
         Assert.All(fixedSettings, s => Assert.Equal("fail", before[s].Status));
 
         // A value Group Policy set is only fixed by the GPO: the .reg alone would be reverted, and the fix says so.
@@ -133,12 +133,26 @@ public sealed class FixCommandTests : IDisposable
         string[] stillTrue = [.. original.Where(p => !p.EndsWith(".smbclient.json", StringComparison.Ordinal) && !p.EndsWith(".smbserver.json", StringComparison.Ordinal))];
         string[] gpo = [.. Directory.GetFiles(Path.Combine(output, "gpo"), "*", SearchOption.AllDirectories).Where(f => f.EndsWith("Registry.pol", StringComparison.Ordinal) || f.EndsWith("GptTmpl.inf", StringComparison.Ordinal))];
         Assert.NotEmpty(gpo);
-        Dictionary<string, (string Status, string? Layer)> after = await AuditResultsAsync(machine, os, benchmark, [.. stillTrue, Path.Combine(output, "apply.reg"), .. gpo]);
-        Dictionary<string, (string Status, string? Layer)> rolledBack = await AuditResultsAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg"), Path.Combine(output, "rollback.reg")]);
+        Dictionary<string, (string Status, string? Layer, string? Source)> after = await AuditResultsAsync(machine, os, benchmark, [.. stillTrue, Path.Combine(output, "apply.reg"), .. gpo]);
+        Dictionary<string, (string Status, string? Layer, string? Source)> rolledBack = await AuditResultsAsync(machine, os, benchmark, [.. original, Path.Combine(output, "apply.reg"), Path.Combine(output, "rollback.reg")]);
 
         Assert.All(fixedSettings, s => Assert.True(after[s].Status == "pass", $"{s} after the fix: {after[s].Status}"));
-        Assert.DoesNotContain(after, kv => kv.Value.Status == "fail" && !fixedSettings.Contains(kv.Key) && before[kv.Key].Status != "fail");
-        Assert.Equal(before.ToDictionary(kv => kv.Key, kv => kv.Value.Status), rolledBack.ToDictionary(kv => kv.Key, kv => kv.Value.Status));
+
+        // A setting whose only evidence was the dropped Get-Smb*Configuration snapshot is not configured in the re-audit, and
+        // a not-configured setting whose OS default does not comply fails: that is the dropped evidence, not the fix.
+        string[] dropped = [.. original.Except(stillTrue)];
+        bool FromDroppedSnapshot(string setting) => before[setting].Source is { } source && dropped.Any(d => source.StartsWith(d + ":", StringComparison.Ordinal));
+        Assert.DoesNotContain(after, kv => kv.Value.Status == "fail" && !fixedSettings.Contains(kv.Key) && before[kv.Key].Status != "fail" && !FromDroppedSnapshot(kv.Key));
+
+        // rollback.reg never deletes a value the export does not hold (its previous state is unknown, and deleting it could
+        // break Windows): a fixed not-configured setting stays as the fix set it and is listed in notRestored. Everything
+        // else comes back exactly as it was.
+        string[] notRestored = [.. fixJson.RootElement.GetProperty("machines")[0].GetProperty("notRestored").EnumerateArray().Select(n => n.GetProperty("setting").GetString()!)];
+        Assert.All(settings.Where(s => s.GetProperty("reason").GetString() == "not-configured"), s => Assert.Contains(s.GetProperty("setting").GetString()!, notRestored));
+        Assert.All(notRestored, s => Assert.Equal("pass", rolledBack[s].Status));
+        Assert.Equal(
+            before.Where(kv => !notRestored.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value.Status),
+            rolledBack.Where(kv => !notRestored.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value.Status));
     }
 
     [Fact]
@@ -381,7 +395,7 @@ public sealed class FixCommandTests : IDisposable
     private static async Task<Dictionary<string, string>> AuditStatusesAsync(string machine, string os, string benchmark, string[] files, bool strict = false) =>
         (await AuditResultsAsync(machine, os, benchmark, files, strict)).ToDictionary(kv => kv.Key, kv => kv.Value.Status);
 
-    private static async Task<Dictionary<string, (string Status, string? Layer)>> AuditResultsAsync(string machine, string os, string benchmark, string[] files, bool strict = false)
+    private static async Task<Dictionary<string, (string Status, string? Layer, string? Source)>> AuditResultsAsync(string machine, string os, string benchmark, string[] files, bool strict = false)
     {
         List<string> args = ["audit", "--machine", machine + "=" + string.Join(',', files), "--os", os, "--benchmark", benchmark, "--format", "json"];
         if (strict)
@@ -395,6 +409,7 @@ public sealed class FixCommandTests : IDisposable
         return json.RootElement.GetProperty("machines")[0].GetProperty("results").EnumerateArray()
             .ToDictionary(
                 r => r.GetProperty("setting").GetString()!,
-                r => (r.GetProperty("status").GetString()!, r.TryGetProperty("layer", out JsonElement layer) ? layer.GetString() : null));
+                r => (r.GetProperty("status").GetString()!, r.TryGetProperty("layer", out JsonElement layer) ? layer.GetString() : null,
+                    r.TryGetProperty("source", out JsonElement source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null));
     }
 }

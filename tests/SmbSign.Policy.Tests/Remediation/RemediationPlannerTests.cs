@@ -43,6 +43,43 @@ public sealed class RemediationPlannerTests
         Assert.Equal(PreviousState.Unknown, lm.Previous.State);
     }
 
+    /// <summary>The audit's verdicts: a not-configured setting is <c>fail</c> (reason not-configured) when the OS default does
+    /// not comply, and <c>pass</c> (reason default, notConfigured, strictFailure) when it does; values are strings.</summary>
+    private const string CurrentAuditJson = """
+        {"benchmark": "cis-win11-23h2", "machines": [{"name": "ws-1", "os": "win10", "results": [
+          {"rule": "2.3.8.1", "setting": "client.RequireSecuritySignature", "status": "fail", "reason": "not-configured", "notConfigured": true, "strictFailure": true,
+           "expected": "1", "configured": null, "effective": "0", "registry": {"key": "HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters", "valueName": "RequireSecuritySignature", "type": "REG_DWORD"}},
+          {"rule": "2.3.8.2", "setting": "client.EnableSecuritySignature", "status": "pass", "reason": "default", "notConfigured": true, "strictFailure": true,
+           "expected": "1", "configured": null, "effective": "1", "registry": {"key": "HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanWorkstation\\Parameters", "valueName": "EnableSecuritySignature", "type": "REG_DWORD"}},
+          {"rule": "2.3.11.7", "setting": "system.LmCompatibilityLevel", "status": "pass", "reason": "default", "notConfigured": true, "strictFailure": false,
+           "expected": "5", "configured": null, "effective": "5", "registry": {"key": "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa", "valueName": "LmCompatibilityLevel", "type": "REG_DWORD"}}
+        ]}]}
+        """;
+
+    [Fact]
+    public void FromAudit_CurrentVerdicts_NotConfiguredFailIsFixed_StrictAddsOnlyTheStrictFailurePasses()
+    {
+        AuditDocument audit = AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(CurrentAuditJson), "audit.json");
+
+        RemediationPlan plain = new RemediationPlanner().FromAudit(audit, "ws-1", strict: false).Single();
+        RemediationPlan strict = new RemediationPlanner().FromAudit(audit, "ws-1", strict: true).Single();
+
+        // fail + not-configured is a failure without --strict; it was not configured, so rollback cannot know its previous state.
+        RemediationItem require = Assert.Single(plain.Items);
+        Assert.Equal("client.RequireSecuritySignature", require.Setting.Id);
+        Assert.Equal(RemediationReason.NotConfigured, require.Reason);
+        Assert.Equal(PreviousState.Unknown, require.Previous.State);
+        SkippedSetting left = Assert.Single(plain.Skipped);
+        Assert.Equal("client.EnableSecuritySignature", left.Setting);
+        Assert.Equal("not configured; the OS default (1) complies; --strict sets it explicitly", left.Reason);
+        // --strict adds the pass-by-default item the benchmark wants set explicitly, and nothing that passes otherwise.
+        Assert.Equal(["client.EnableSecuritySignature", "client.RequireSecuritySignature"], strict.Items.Select(i => i.Setting.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(RemediationReason.NotConfigured, strict.Find("client.EnableSecuritySignature")!.Reason);
+        Assert.Equal(1, strict.Find("client.EnableSecuritySignature")!.Target.Number);
+        Assert.Null(strict.Find("system.LmCompatibilityLevel"));
+        Assert.Empty(strict.Skipped);
+    }
+
     [Fact]
     public void FromAudit_WrongTypeStored_RollbackKeepsTheWrongType()
     {
