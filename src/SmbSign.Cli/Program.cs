@@ -11,6 +11,16 @@ IAnsiConsole console = Console.IsOutputRedirected || !string.IsNullOrEmpty(Envir
         Interactive = Console.IsOutputRedirected ? InteractionSupport.No : InteractionSupport.Detect,
     })
     : AnsiConsole.Console;
+if (Console.IsOutputRedirected)
+{
+    // A pipe or file has no terminal width; Spectre would assume 80 and wrap table cells and notes inside their words.
+    // COLUMNS (POSIX) decides when set; otherwise lines may be as long as their content needs, up to 240 columns.
+    string? columnsText = Environment.GetEnvironmentVariable("COLUMNS");
+    console.Profile.Width = int.TryParse(columnsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int columns) && columns >= 20
+        ? columns
+        : 240;
+}
+
 // System.CommandLine cancels the command's token on Ctrl-C; this only remembers that it was the user, for exit code 130.
 Console.CancelKeyPress += (_, _) => CliApp.MarkInterrupted();
 using System.Runtime.InteropServices.PosixSignalRegistration sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
