@@ -58,6 +58,8 @@ check "capture a recorded session" 0 "3.1.1" -- "$bin" capture "$capture"
 check "capture --format json" 0 '"connections"' -- "$bin" capture "$capture" --format json
 check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --timeout 2000 --format jsonl
 check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
+check "listen starts on loopback, stops after --duration, reports as JSON" 0 '"generatedAt"' -- \
+  "$bin" listen --address 127.0.0.1 --port 0 --duration 1 --format json
 check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
 check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
 pwsh_bin=$(command -v pwsh || echo /opt/pwsh/pwsh)

@@ -187,7 +187,7 @@ internal static class ListenCommand
                     reports.Add(json);
                     if (format == OutputFormat.Jsonl && outputFile is null)
                     {
-                        await services.Out.WriteLineAsync(JsonSerializer.Serialize(json, ListenJsonLineContext.Default.ListenClientJson)).ConfigureAwait(false);
+                        await services.Out.WriteLineAsync(ReportMetadata.Stamp(JsonSerializer.Serialize(json, ListenJsonLineContext.Default.ListenClientJson), services.Time)).ConfigureAwait(false);
                         await services.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                     }
                     else if (format == OutputFormat.Table)
@@ -211,7 +211,7 @@ internal static class ListenCommand
                 reports.Add(json);
                 if (format == OutputFormat.Jsonl && outputFile is null)
                 {
-                    await services.Out.WriteLineAsync(JsonSerializer.Serialize(json, ListenJsonLineContext.Default.ListenClientJson)).ConfigureAwait(false);
+                    await services.Out.WriteLineAsync(ReportMetadata.Stamp(JsonSerializer.Serialize(json, ListenJsonLineContext.Default.ListenClientJson), services.Time)).ConfigureAwait(false);
                 }
             }
         }
@@ -223,8 +223,8 @@ internal static class ListenCommand
             (server.RefusedConnections > 0 ? $", {server.RefusedConnections} refused over the connection cap" : string.Empty);
         string? text = format switch
         {
-            OutputFormat.Json => JsonSerializer.Serialize(document, ListenJsonContext.Default.ListenReportJson) + "\n",
-            OutputFormat.Jsonl when outputFile is not null => string.Concat(reports.Select(r => JsonSerializer.Serialize(r, ListenJsonLineContext.Default.ListenClientJson) + "\n")),
+            OutputFormat.Json => ReportMetadata.Stamp(JsonSerializer.Serialize(document, ListenJsonContext.Default.ListenReportJson), services.Time) + "\n",
+            OutputFormat.Jsonl when outputFile is not null => string.Concat(reports.Select(r => ReportMetadata.Stamp(JsonSerializer.Serialize(r, ListenJsonLineContext.Default.ListenClientJson), services.Time) + "\n")),
             OutputFormat.Table when outputFile is not null => RenderToText(ListenRendering.RenderTable(reports, header)),
             _ => null,
         };

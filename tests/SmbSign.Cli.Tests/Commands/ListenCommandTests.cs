@@ -22,6 +22,8 @@ public sealed class ListenCommandTests
         (CliRun run, string client) = await RunWithClientAsync(["--test", "unsigned", "--format", "json"], signing);
         Assert.True(run.ExitCode == expectedExit, $"{run.Error}\n{run.Output}\n{client}");
         using JsonDocument json = JsonDocument.Parse(run.Output);
+        Assert.EndsWith("Z", json.RootElement.GetProperty("generatedAt").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("0.", json.RootElement.GetProperty("toolVersion").GetString(), StringComparison.Ordinal);
         JsonElement c = json.RootElement.GetProperty("clients")[0];
         Assert.Equal(signing == "required", c.GetProperty("requiresSigning").GetBoolean());
         Assert.Equal(enforces, c.GetProperty("enforcesSigning").GetBoolean());
@@ -38,6 +40,7 @@ public sealed class ListenCommandTests
         (CliRun run, _) = await RunWithClientAsync(["--expect-required", "--format", "jsonl"], "if_required");
         Assert.Equal(1, run.ExitCode);
         using JsonDocument line = JsonDocument.Parse(run.Output.Trim());
+        Assert.Equal(JsonValueKind.String, line.RootElement.GetProperty("generatedAt").ValueKind);
         Assert.False(line.RootElement.GetProperty("requiresSigning").GetBoolean());
         Assert.Equal(JsonValueKind.Null, line.RootElement.GetProperty("enforcesSigning").ValueKind);
     }
