@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Rpc;
 using SmbSign.Wire.Session;
@@ -85,7 +84,7 @@ public sealed class RemoteRegistryReader
         deadlineSource.CancelAfter(deadline);
         try
         {
-            IPEndPoint endPoint = await ResolveAsync(options, deadlineSource.Token).ConfigureAwait(false);
+            IPEndPoint endPoint = await SmbClientSession.ResolveAsync(options, deadlineSource.Token).ConfigureAwait(false);
             SmbConnection connection = await SmbConnection.ConnectAsync(endPoint, options.Timeout, _time, MaxFrameSize, deadlineSource.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
@@ -214,28 +213,6 @@ public sealed class RemoteRegistryReader
 
         await registry.CloseKeyAsync(hklm, cancellationToken).ConfigureAwait(false);
         collector.Stage = null;
-    }
-
-    private static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)
-    {
-        if (IPAddress.TryParse(options.Host, out IPAddress? address))
-        {
-            return new IPEndPoint(address, options.Port);
-        }
-
-        IPAddress[] addresses;
-        try
-        {
-            addresses = await Dns.GetHostAddressesAsync(options.Host, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException e)
-        {
-            throw new SessionAbortException(new SessionError(SessionErrorKind.Connection, $"cannot resolve host '{options.Host}': {e.SocketErrorCode}"));
-        }
-
-        IPAddress chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-            ?? throw new SessionAbortException(new SessionError(SessionErrorKind.Connection, $"host '{options.Host}' has no address"));
-        return new IPEndPoint(chosen, options.Port);
     }
 
     private static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;

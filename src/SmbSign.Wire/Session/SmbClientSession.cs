@@ -141,7 +141,9 @@ public sealed class SmbClientSession
         }
     }
 
-    private static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)
+    /// <summary>The target's address: a literal as given, else the first IPv4 (then IPv6) address from DNS; shared by the
+    /// verify client and the remote-registry reader.</summary>
+    internal static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(options.Host, out IPAddress? address))
         {
