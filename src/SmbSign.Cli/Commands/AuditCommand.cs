@@ -132,7 +132,7 @@ internal static class AuditCommand
                 explicitMachines.Add(ExplicitMachine.TryParse(spec, out string? error) ?? throw new CliException(error!));
             }
 
-            FleetPlan plan = remoteRequest is null ? FleetLayout.Discover(inputPaths, explicitMachines) : new FleetPlan([], [], [], []);
+            FleetPlan plan = remoteRequest is null ? FleetLayout.Discover(inputPaths, explicitMachines) : new FleetPlan([], [], []);
             if (auditLive)
             {
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };

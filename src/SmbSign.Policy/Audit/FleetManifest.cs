@@ -21,12 +21,16 @@ public sealed class FleetManifest
     /// <summary>The file name looked for in a fleet folder.</summary>
     public const string FileName = "machines.json";
 
-    private FleetManifest(string path, IReadOnlyList<ManifestEntry> entries, IReadOnlyList<string> problems)
+    private FleetManifest(string path, IReadOnlyList<ManifestEntry> entries, IReadOnlyList<string> problems, Dictionary<string, ManifestEntry>? byName = null)
     {
         Path = path;
         Entries = entries;
         Problems = problems;
+        _byName = byName ?? entries.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
     }
+
+    // The one name index: duplicate detection while parsing, then lookups by name (a fleet can list 100,000 machines).
+    private readonly Dictionary<string, ManifestEntry> _byName;
 
     public string Path { get; }
 
@@ -36,7 +40,7 @@ public sealed class FleetManifest
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>The entry for a machine name (case-insensitive), or null.</summary>
-    public ManifestEntry? Find(string name) => Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+    public ManifestEntry? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>Reads a manifest; never throws for bad content (problems are returned).</summary>
     public static FleetManifest Load(string path)
@@ -93,28 +97,34 @@ public sealed class FleetManifest
             problems.Add($"{path}: schemaVersion {dto.SchemaVersion} is not supported; expected 1");
         }
 
-        HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, ManifestEntry> byName = new(dto.Machines.Count, StringComparer.OrdinalIgnoreCase);
+        entries.Capacity = dto.Machines.Count;
         int index = 0;
         foreach (MachineDto m in dto.Machines)
         {
             index++;
-            string where = string.Create(CultureInfo.InvariantCulture, $"{path}: machines[{index - 1}]");
+            int at = index - 1;
+            string Where() => string.Create(CultureInfo.InvariantCulture, $"{path}: machines[{at}]"); // only for problems: 100,000 entries
             if (string.IsNullOrWhiteSpace(m.Name))
             {
-                problems.Add($"{where}: 'name' is missing");
+                problems.Add($"{Where()}: 'name' is missing");
                 continue;
             }
 
-            if (!names.Add(m.Name))
+            if (byName.ContainsKey(m.Name.Trim()))
             {
-                problems.Add($"{where}: machine '{m.Name}' is listed twice");
+                problems.Add($"{Where()}: machine '{m.Name}' is listed twice");
                 continue;
             }
 
             string? os = m.Os;
-            if (os is not null && !OsProfiles.TryGet(os, out _))
+            if (os is not null && OsProfiles.TryGet(os, out OsProfile? profile))
             {
-                problems.Add($"{where} ({m.Name}): unknown OS profile '{os}'; expected one of {string.Join(", ", OsProfiles.Ids)}");
+                os = profile.Id; // one string per profile, not one per machine
+            }
+            else if (os is not null)
+            {
+                problems.Add($"{Where()} ({m.Name}): unknown OS profile '{os}'; expected one of {string.Join(", ", OsProfiles.Ids)}");
                 os = null;
             }
 
@@ -127,21 +137,23 @@ public sealed class FleetManifest
                 }
                 else
                 {
-                    problems.Add($"{where} ({m.Name}): unknown role '{m.Role}'; expected workstation, member or dc");
+                    problems.Add($"{Where()} ({m.Name}): unknown role '{m.Role}'; expected workstation, member or dc");
                 }
             }
 
             string? benchmark = m.Benchmark;
             if (benchmark is not null && !RulePacks.TryGet(benchmark, out _))
             {
-                problems.Add($"{where} ({m.Name}): unknown benchmark '{benchmark}'; expected one of {string.Join(", ", RulePacks.Ids)}");
+                problems.Add($"{Where()} ({m.Name}): unknown benchmark '{benchmark}'; expected one of {string.Join(", ", RulePacks.Ids)}");
                 benchmark = null;
             }
 
-            entries.Add(new ManifestEntry(m.Name.Trim(), os, role, benchmark, m.Description, m.Files ?? []));
+            var entry = new ManifestEntry(m.Name.Trim(), os, role, benchmark, m.Description, m.Files ?? []);
+            byName.Add(entry.Name, entry);
+            entries.Add(entry);
         }
 
-        return new FleetManifest(path, entries, problems);
+        return new FleetManifest(path, entries, problems, byName);
     }
 
     internal sealed class ManifestDto

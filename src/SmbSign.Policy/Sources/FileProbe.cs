@@ -230,9 +230,10 @@ internal static class FileProbe
 
     private static FileProbeResult ProbeLinux(string path, bool followLinks)
     {
-        // A blittable array is pinned and passed as a pointer, so the kernel's answer lands in it.
-        byte[] buffer = new byte[StatxBufferSize];
-        int rc = Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxIno | StatxSize, buffer);
+        // On the stack: a fleet folder is probed once per file, and a heap buffer per call was 35 MB of garbage at
+        // 125,000 files. The struct is passed by reference to its first byte (blittable, so pinned by the marshaller).
+        Span<byte> buffer = stackalloc byte[StatxBufferSize];
+        int rc = Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxType | StatxIno | StatxSize, ref MemoryMarshal.GetReference(buffer));
         if (rc != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -317,5 +318,5 @@ internal static class FileProbe
     /// <summary><c>int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf)</c> (glibc 2.28+).</summary>
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
 }
