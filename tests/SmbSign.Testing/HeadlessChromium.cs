@@ -142,19 +142,21 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
         JsonNode metrics = await SendAsync("Page.getLayoutMetrics");
         JsonNode size = metrics["cssContentSize"]!;
         double width = size["width"]!.GetValue<double>();
-        double height = Math.Min(size["height"]!.GetValue<double>(), maxHeight);
+        // From the current scroll position, so a test can scroll to a section and take it.
+        double y = (await EvaluateAsync("window.scrollY"))?.GetValue<double>() ?? 0;
+        double height = Math.Min(size["height"]!.GetValue<double>() - y, maxHeight);
         JsonObject parameters = new()
         {
             ["format"] = "png",
             ["captureBeyondViewport"] = true,
-            ["clip"] = new JsonObject { ["x"] = 0, ["y"] = 0, ["width"] = width, ["height"] = height, ["scale"] = 1 },
+            ["clip"] = new JsonObject { ["x"] = 0, ["y"] = y, ["width"] = width, ["height"] = height, ["scale"] = 1 },
         };
         JsonNode shot = await SendAsync("Page.captureScreenshot", parameters);
         return Convert.FromBase64String(shot["data"]!.GetValue<string>());
     }
 
     /// <summary>Writes a full-page PNG to <paramref name="path"/>.</summary>
-    public async Task SaveScreenshotAsync(string path) => await File.WriteAllBytesAsync(path, await ScreenshotAsync());
+    public async Task SaveScreenshotAsync(string path, int maxHeight = 6000) => await File.WriteAllBytesAsync(path, await ScreenshotAsync(maxHeight));
 
     /// <summary>Emulates a CSS media type ("print", "screen"; empty resets).</summary>
     public Task EmulateMediaAsync(string media) => SendAsync("Emulation.setEmulatedMedia", new JsonObject { ["media"] = media });

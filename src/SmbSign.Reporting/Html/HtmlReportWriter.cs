@@ -191,6 +191,7 @@ internal static class HtmlReportWriter
     private static void WriteRules(StringBuilder html, FleetReport r)
     {
         html.Append("<section id=\"cis\">\n<h2>CIS items</h2>\n<p class=\"hint\">Per benchmark item across the audited machines. <b>Default</b>: passes because the OS default complies (nothing configured); <b>not set</b>: fails because nothing is configured and the default does not comply.</p>\n")
+            .Append("<input type=\"checkbox\" id=\"cis-all\" class=\"toggle\"><label for=\"cis-all\">Also show the ").Append(N(r.Rules.Count(x => x.Fail + x.Error == 0))).Append(" items that pass on every machine</label>\n")
             .Append("<div class=\"legend\"><span class=\"key pass\"></span>pass (configured) <span class=\"key default\"></span>pass by default <span class=\"key fail\"></span>fail <span class=\"key na\"></span>not applicable / error</div>\n")
             .Append("<div class=\"scroll\"><table class=\"data\" id=\"rules-table\"><thead><tr><th>Item</th><th>Setting</th><th class=\"num\">Pass</th><th class=\"num\">Default</th><th class=\"num\">Fail</th><th class=\"num\">Not set</th><th class=\"num\">N/A</th><th class=\"num\">Error</th><th class=\"barcol\">Share</th></tr></thead><tbody>\n");
         string? benchmark = null;
@@ -200,11 +201,12 @@ internal static class HtmlReportWriter
             {
                 benchmark = rule.Benchmark;
                 int machines = r.Machines.Count(m => m.Machine.Benchmark == benchmark);
-                html.Append("<tr class=\"group\"><th colspan=\"9\">").Append(HtmlText.Escape(benchmark)).Append(" <span class=\"muted\">· ").Append(N(machines)).Append(machines == 1 ? " machine" : " machines").Append("</span></th></tr>\n");
+                bool allPass = r.Rules.Where(x => x.Benchmark == benchmark).All(x => x.Fail + x.Error == 0);
+                html.Append(allPass ? "<tr class=\"group ok-row\"><th colspan=\"9\">" : "<tr class=\"group\"><th colspan=\"9\">").Append(HtmlText.Escape(benchmark)).Append(" <span class=\"muted\">· ").Append(N(machines)).Append(machines == 1 ? " machine" : " machines").Append("</span></th></tr>\n");
             }
 
             int total = rule.Pass + rule.Fail + rule.NotApplicable + rule.Error;
-            html.Append("<tr data-rule=\"").Append(HtmlText.Escape(rule.Benchmark + "/" + rule.Rule)).Append('"').Append(rule.Fail + rule.Error > 0 ? " class=\"failing\"" : string.Empty).Append("><td title=\"").Append(HtmlText.Escape(rule.Title)).Append("\"><b>").Append(HtmlText.Escape(rule.Item ?? rule.Rule)).Append("</b> <span class=\"title\">")
+            html.Append("<tr data-rule=\"").Append(HtmlText.Escape(rule.Benchmark + "/" + rule.Rule)).Append('"').Append(rule.Fail + rule.Error > 0 ? " class=\"failing\"" : " class=\"ok-row\"").Append("><td title=\"").Append(HtmlText.Escape(rule.Title)).Append("\"><b>").Append(HtmlText.Escape(rule.Item ?? rule.Rule)).Append("</b> <span class=\"title\">")
                 .Append(HtmlText.Escape(rule.Title)).Append("</span></td><td><code>").Append(HtmlText.Escape(rule.Setting)).Append("</code></td>");
             foreach ((string name, int value) in new[] { ("pass", rule.Pass), ("default", rule.PassByDefault), ("fail", rule.Fail), ("not-set", rule.FailNotConfigured), ("na", rule.NotApplicable), ("error", rule.Error) })
             {

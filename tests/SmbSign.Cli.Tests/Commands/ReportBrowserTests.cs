@@ -151,6 +151,9 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         Assert.Equal(100, await Number(chromium, "#m-table tbody tr"));
         Assert.Equal(2, await Number(chromium, "#m-page", "data-pages"));
         await chromium.SaveScreenshotAsync(Path.Combine(shots, "desktop-1280.png"));
+        await chromium.SaveScreenshotAsync(Path.Combine(shots, "desktop-1280-first-screen.png"), 900);
+        await chromium.EvaluateAsync("document.getElementById('machines').scrollIntoView()");
+        await chromium.SaveScreenshotAsync(Path.Combine(shots, "desktop-1280-machines.png"), 900);
 
         await chromium.EvaluateAsync("document.querySelector('#m-pager [data-p=next]').click()");
         Assert.Equal(2, await Number(chromium, "#m-page", "data-page"));
@@ -207,6 +210,7 @@ public sealed class ReportBrowserTests : IAsyncLifetime
             "[...document.querySelectorAll('body *')].filter(e=>e.getBoundingClientRect().right>391 && !e.closest('.scroll')).slice(0,5).map(e=>e.tagName+'.'+e.className+'#'+e.id+':'+Math.round(e.getBoundingClientRect().right)).join(', ')");
         Assert.True((await chromium.EvaluateAsync("document.documentElement.scrollWidth"))!.GetValue<int>() <= 390, "page wider than 390 px: " + wide);
         await chromium.SaveScreenshotAsync(Path.Combine(shots, "mobile-390.png"));
+        await chromium.SaveScreenshotAsync(Path.Combine(shots, "mobile-390-first-screen.png"), 844);
 
         // Print: the browser's PDF is produced (the @media print rules hide the controls).
         await chromium.SetViewportAsync(1280, 900);
