@@ -102,6 +102,8 @@ internal static class ReportDocumentReader
         Utf8JsonReader reader = new(utf8);
         reader.Read();
         List<AuditMachine> machines = [];
+        // Rule ids, titles and settings repeat on every machine: keep one copy of each (100,000 machines x 30 results).
+        Dictionary<string, string> pool = new(StringComparer.Ordinal);
         DateTimeOffset? generatedAt = null;
         string? toolVersion = null;
         int? schema = null;
@@ -135,7 +137,7 @@ internal static class ReportDocumentReader
                     {
                         long start = reader.TokenStartIndex;
                         JsonElement machine = JsonElement.ParseValue(ref reader);
-                        machines.Add(ReadMachine(new Where(source, utf8, start, $"machine {machines.Count + 1}"), machine));
+                        machines.Add(ReadMachine(new Where(source, utf8, start, $"machine {machines.Count + 1}"), machine, pool));
                     }
 
                     break;
@@ -161,8 +163,19 @@ internal static class ReportDocumentReader
             []);
     }
 
-    private static AuditMachine ReadMachine(Where where, JsonElement m)
+    private static AuditMachine ReadMachine(Where where, JsonElement m, Dictionary<string, string> pool)
     {
+        string Intern(string s)
+        {
+            if (!pool.TryGetValue(s, out string? shared))
+            {
+                pool.Add(s, s);
+                shared = s;
+            }
+
+            return shared;
+        }
+
         where.Object(m, null);
         JsonElement counts = where.Property(m, "counts", JsonValueKind.Object);
         JsonElement results = where.Property(m, "results", JsonValueKind.Array);
@@ -171,12 +184,13 @@ internal static class ReportDocumentReader
         foreach (JsonElement r in results.EnumerateArray())
         {
             where.Object(r, "results[]");
+            string? item = where.OptionalString(r, "item");
             AuditResult result = new(
-                where.String(r, "rule"),
-                where.OptionalString(r, "item"),
-                where.String(r, "title"),
-                where.String(r, "setting"),
-                where.String(r, "status"),
+                Intern(where.String(r, "rule")),
+                item is null ? null : Intern(item),
+                Intern(where.String(r, "title")),
+                Intern(where.String(r, "setting")),
+                Intern(where.String(r, "status")),
                 where.Bool(r, "notConfigured"));
             if (result.Status is not ("pass" or "fail" or "not-applicable" or "error"))
             {
@@ -190,7 +204,7 @@ internal static class ReportDocumentReader
         List<string> failing = [];
         foreach (JsonElement f in where.Property(m, "failing", JsonValueKind.Array).EnumerateArray())
         {
-            failing.Add(f.ValueKind == JsonValueKind.String ? f.GetString()! : throw where.Error("'failing' to hold rule ids (strings)"));
+            failing.Add(f.ValueKind == JsonValueKind.String ? Intern(f.GetString()!) : throw where.Error("'failing' to hold rule ids (strings)"));
         }
 
         string verdict = where.String(m, "verdict");
@@ -201,10 +215,10 @@ internal static class ReportDocumentReader
 
         return new AuditMachine(
             where.String(m, "name"),
-            where.OptionalString(m, "os"),
-            where.OptionalString(m, "osName"),
-            where.String(m, "role"),
-            where.String(m, "benchmark"),
+            where.OptionalString(m, "os") is { } os ? Intern(os) : null,
+            where.OptionalString(m, "osName") is { } osName ? Intern(osName) : null,
+            Intern(where.String(m, "role")),
+            Intern(where.String(m, "benchmark")),
             verdict == "pass",
             failing,
             where.Int(counts, "pass"),

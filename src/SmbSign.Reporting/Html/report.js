@@ -183,5 +183,8 @@
       { label: "Error", sort: function (r) { return r[9]; }, cell: function (td, r) { td.textContent = r[9] || ""; } }
     ]
   });
+  // For bench/report-100k.sh: milliseconds from navigation start to the tables drawn, and to the load event.
+  document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+  window.addEventListener("load", function () { document.documentElement.setAttribute("data-load-ms", String(Math.round(performance.now()))); });
   document.documentElement.setAttribute("data-ready", "1");
 })();
