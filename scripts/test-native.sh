@@ -60,6 +60,11 @@ check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --t
 check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
 check "listen starts on loopback, stops after --duration, reports as JSON" 0 '"generatedAt"' -- \
   "$bin" listen --address 127.0.0.1 --port 0 --duration 1 --format json
+"$bin" audit "$fleet" --format json -o "$work/report-audit.json" >/dev/null 2>&1 || true
+check "report writes a self-contained HTML page from an audit" 0 "wrote .*report.html" -- "$bin" report "$work/report-audit.json" -o "$work/report.html"
+check "report: the page exists and has no http:// or https:// URL" 0 "^self-contained$" -- \
+  bash -c "test -s '$work/report.html' && grep -q 'Content-Security-Policy' '$work/report.html' && ! grep -Eq 'https?://' '$work/report.html' && echo self-contained"
+check "report: a file that is not an smbsign document exits 2" 2 "expected" -- "$bin" report "$fleet/machines.json" -o "$work/report-bad.html"
 check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
 check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
 pwsh_bin=$(command -v pwsh || echo /opt/pwsh/pwsh)

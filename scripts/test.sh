@@ -15,6 +15,8 @@ command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 command -v clang >/dev/null 2>&1 || need_pkgs+=(clang)
 [[ -e /usr/include/zlib.h ]] || need_pkgs+=(zlib1g-dev)
 command -v dpkg-deb >/dev/null 2>&1 || need_pkgs+=(dpkg)
+# The HTML report's browser test (SmbSign.Cli.Tests ReportBrowserTests) drives Debian's chromium over DevTools.
+[[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
 { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import impacket.smb3' >/dev/null 2>&1; } || need_pkgs+=(python3-impacket)
 if ((${#need_pkgs[@]})); then
