@@ -347,7 +347,7 @@ public static class KerberosMessages
         var components = new List<string>();
         while (names.HasData)
         {
-            components.Add(DecodeString(names.ReadOctetString(s_generalString)));
+            components.Add(ReadGeneralString(names));
         }
 
         sequence.ThrowIfNotEmpty();
@@ -356,9 +356,23 @@ public static class KerberosMessages
 
     private static string ReadString(AsnReader field)
     {
-        string value = DecodeString(field.ReadOctetString(s_generalString));
+        string value = ReadGeneralString(field);
         field.ThrowIfNotEmpty();
         return value;
+    }
+
+    /// <summary>System.Formats.Asn1 has no GeneralString reader (and refuses the universal tag 27 for octet strings),
+    /// so the encoded value is taken whole and its primitive contents decoded here.</summary>
+    private static string ReadGeneralString(AsnReader reader)
+    {
+        ReadOnlyMemory<byte> encoded = reader.ReadEncodedValue();
+        if (!AsnDecoder.TryReadEncodedValue(encoded.Span, AsnEncodingRules.BER, out Asn1Tag tag, out int offset, out int length, out _)
+            || tag != s_generalString)
+        {
+            throw new SmbProtocolException($"Kerberos: expected a GeneralString (KerberosString), found {tag}", 0);
+        }
+
+        return DecodeString(encoded.Span.Slice(offset, length).ToArray());
     }
 
     /// <summary>KerberosString is a GeneralString restricted to IA5 (RFC 4120 §5.2.1); Windows puts UTF-8 in it.

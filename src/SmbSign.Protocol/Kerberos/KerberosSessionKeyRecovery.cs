@@ -12,8 +12,8 @@ public enum KerberosRecoveryStatus
     /// <summary>The keytab has no key for the ticket's encryption type and kvno.</summary>
     NoKey,
 
-    /// <summary>The keytab has keys of the right type and kvno but none passes the integrity check of the ticket: a
-    /// different key (e.g. after a password change with the same kvno) or altered bytes.</summary>
+    /// <summary>The keytab has a key of the ticket's principal, type and kvno, but it fails the integrity check of the
+    /// ticket: a different key (e.g. a password reset that kept the kvno) or altered bytes.</summary>
     WrongKey,
 
     /// <summary>An encryption type this tool does not decrypt (DES, RFC 8009 types).</summary>
@@ -112,6 +112,14 @@ public static class KerberosSessionKeyRecovery
                 encTicket = plaintext;
                 break;
             }
+        }
+
+        if (encTicket is null && !candidates.Any(c => Matches(c, ticket)))
+        {
+            // Only other principals' keys were tried (an AD keytab names the machine account, e.g. HOST$, whose key
+            // serves its SPNs; they failed here): the keytab simply has no key for this service.
+            return new KerberosRecovery(KerberosRecoveryStatus.NoKey, principal, kvno, etype,
+                $"no key for {described} in the keytab (its {candidates.Count} key(s) of other principals with that type and kvno do not decrypt the ticket)");
         }
 
         if (encTicket is null)
