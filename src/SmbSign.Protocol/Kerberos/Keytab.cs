@@ -36,7 +36,8 @@ public sealed class KeytabEntry
 
     public int EncryptionType { get; }
 
-    internal byte[] Key { get; }
+    /// <summary>The key bytes (never printed by <see cref="ToString"/>; <see cref="Keytab.Clear"/> zeroes them).</summary>
+    public byte[] Key { get; }
 
     /// <summary>Byte offset of the entry's length field in the file.</summary>
     public long Offset { get; }
