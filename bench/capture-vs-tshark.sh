@@ -37,7 +37,7 @@ dotnet build bench/SmbSign.Benchmarks -c Release -nologo -v q >/dev/null
 smbsign=src/SmbSign.Cli/bin/Release/net10.0/smbsign
 generator=bench/SmbSign.Benchmarks/bin/Release/net10.0/SmbSign.Benchmarks.dll
 
-templates=(tests/SmbSign.Wire.Tests/Capture/TestData/captures/*.pcapng)
+templates=(tests/SmbSign.Capture.Tests/TestData/captures/*.pcapng)
 echo "== recording a bulk session (smbclient <-> Samba on loopback, dumpcap)"
 if SMBSIGN_KEEP_CAPTURES="$work" dotnet test tests/SmbSign.Wire.Tests -nologo -v q \
      --filter "FullyQualifiedName~RecordedSessionTests.Record_BulkTransfer" >"$work/record.log" 2>&1 \

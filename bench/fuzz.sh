@@ -43,7 +43,7 @@ instrument() {
     sharpfuzz=/opt/sharpfuzz/sharpfuzz
   fi
   # Only SmbSign's own code is instrumented (the BCL's JSON and ASN.1 readers are exercised, not traced).
-  for dll in SmbSign.Protocol SmbSign.Wire SmbSign.Policy smbsign; do
+  for dll in SmbSign.Protocol SmbSign.Wire SmbSign.Capture SmbSign.Policy smbsign; do
     "$sharpfuzz" "$bin/$dll.dll" >>"$work/instrument.log" 2>&1 || { tail -5 "$work/instrument.log"; exit 1; }
   done
 }

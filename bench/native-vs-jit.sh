@@ -56,7 +56,7 @@ for alg in n:
 PY
 
 echo "== capture throughput ($size generated from the committed sessions)"
-dotnet "$generator" generate-capture --out "$work/big.pcap" --size "$size" --mss 0 tests/SmbSign.Wire.Tests/Capture/TestData/captures/*.pcapng >/dev/null
+dotnet "$generator" generate-capture --out "$work/big.pcap" --size "$size" --mss 0 tests/SmbSign.Capture.Tests/TestData/captures/*.pcapng >/dev/null
 cat "$work/big.pcap" >/dev/null
 bytes=$(stat -c %s "$work/big.pcap")
 for variant in native jit; do

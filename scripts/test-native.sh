@@ -39,7 +39,7 @@ check "package lists /usr/bin/smbsign, the man page and completions" 0 "usr/shar
 check "installed binary is native (no .NET runtime needed)" 0 "native AOT" -- env -u DOTNET_ROOT "$bin" --version
 
 fleet="$root/samples/fleet"
-capture="$root/tests/SmbSign.Wire.Tests/Capture/TestData/captures/smb311-gmac-signed.pcapng"
+capture="$root/tests/SmbSign.Capture.Tests/TestData/captures/smb311-gmac-signed.pcapng"
 check "--version: version, commit, crypto paths" 0 "commit .*[0-9a-f]{7}" -- "$bin" --version
 check "version --format json" 0 '"aesNi"' -- "$bin" version --format json
 check "explain" 0 "RequireSecuritySignature" -- "$bin" explain client.RequireSecuritySignature

@@ -1,12 +1,12 @@
 using BenchmarkDotNet.Attributes;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Analysis;
-using SmbSign.Wire.Capture.Smb;
+using SmbSign.Capture;
+using SmbSign.Capture.Analysis;
+using SmbSign.Capture.Smb;
 
 namespace SmbSign.Benchmarks;
 
 /// <summary>Capture reading throughput on a 64 MiB in-memory capture made by repeating the committed real sessions
-/// (tests/SmbSign.Wire.Tests/Capture/TestData/captures). Baseline: reading packets only; then the full pipeline
+/// (tests/SmbSign.Capture.Tests/TestData/captures). Baseline: reading packets only; then the full pipeline
 /// (link, IP, TCP reassembly, SMB framing) with a sink that only counts, and with the report's summary builder.
 /// MB/s = 64 / (mean in seconds).</summary>
 [MemoryDiagnoser]

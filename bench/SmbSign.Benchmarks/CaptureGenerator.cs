@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Pcap;
+using SmbSign.Capture;
+using SmbSign.Capture.Pcap;
 
 namespace SmbSign.Benchmarks;
 

@@ -9,8 +9,8 @@ using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Protocol.Smb2.Negotiate;
 using SmbSign.Protocol.Smb2.SessionSetup;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Smb;
+using SmbSign.Capture;
+using SmbSign.Capture.Smb;
 
 // SmbSign fuzz harness (driven by bench/fuzz.sh):
 //   list                         target names and what each parses
@@ -151,7 +151,7 @@ internal static class Seeds
 {
     private const int MaxSeedSize = 64 * 1024;
     private const int MaxSeedsPerTarget = 48;
-    private const string Captures = "tests/SmbSign.Wire.Tests/Capture/TestData/captures";
+    private const string Captures = "tests/SmbSign.Capture.Tests/TestData/captures";
 
     public static int Write(FuzzTarget target, string repo, string output)
     {
@@ -256,7 +256,7 @@ internal static class Captured
         using var output = new MemoryStream();
         using (CaptureFileReader reader = CaptureFileReader.Open(input))
         {
-            using var writer = new SmbSign.Wire.Capture.Pcap.PcapFileWriter(output, LinkType.Ethernet, leaveOpen: true);
+            using var writer = new SmbSign.Capture.Pcap.PcapFileWriter(output, LinkType.Ethernet, leaveOpen: true);
             int n = 0;
             while (n++ < ScriptPackets && reader.TryReadPacket(out CapturePacket packet))
             {
@@ -375,15 +375,15 @@ internal static class Captured
         while (records.Count < ScriptPackets && reader.TryReadPacket(out CapturePacket packet))
         {
             ReadOnlySpan<byte> frame = packet.Data.Span;
-            if (SmbSign.Wire.Capture.Link.LinkLayer.TryGetNetworkPayload(packet.LinkType, frame, out int offset, out var protocol) != SmbSign.Wire.Capture.Link.DecodeStatus.Ok
-                || SmbSign.Wire.Capture.Ip.IpLayer.TryDecode(protocol, frame[offset..], out var ip) != SmbSign.Wire.Capture.Link.DecodeStatus.Ok
-                || ip.Protocol != SmbSign.Wire.Capture.Ip.IpLayer.ProtocolTcp)
+            if (SmbSign.Capture.Link.LinkLayer.TryGetNetworkPayload(packet.LinkType, frame, out int offset, out var protocol) != SmbSign.Capture.Link.DecodeStatus.Ok
+                || SmbSign.Capture.Ip.IpLayer.TryDecode(protocol, frame[offset..], out var ip) != SmbSign.Capture.Link.DecodeStatus.Ok
+                || ip.Protocol != SmbSign.Capture.Ip.IpLayer.ProtocolTcp)
             {
                 continue;
             }
 
             ReadOnlySpan<byte> segment = frame.Slice(offset + ip.PayloadOffset, ip.CapturedPayloadLength);
-            if (SmbSign.Wire.Capture.Tcp.TcpHeader.TryRead(segment, out var tcp) != SmbSign.Wire.Capture.Link.DecodeStatus.Ok)
+            if (SmbSign.Capture.Tcp.TcpHeader.TryRead(segment, out var tcp) != SmbSign.Capture.Link.DecodeStatus.Ok)
             {
                 continue;
             }

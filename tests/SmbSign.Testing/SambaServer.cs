@@ -163,6 +163,10 @@ public sealed class SambaServer : IAsyncDisposable
             psi.ArgumentList.Add(arg);
         }
 
+        // A standalone server maps its local users itself; with winbind on, smbd would ask any winbindd listening on the
+        // machine's default socket (e.g. a Samba AD DC started by another test) and get that domain's ids instead.
+        psi.Environment["_NO_WINBINDD"] = "1";
+
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start smbd");
         process.OutputDataReceived += (_, e) => Append(log, e.Data);
         process.ErrorDataReceived += (_, e) => Append(log, e.Data);
@@ -198,6 +202,7 @@ public sealed class SambaServer : IAsyncDisposable
         }
 
         var psi = new ProcessStartInfo(dcerpcd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.Environment["_NO_WINBINDD"] = "1";
         foreach (string arg in new[] { "-s", confPath, "-F", "--no-process-group", "--debug-stdout", "-d", "1", Path.Combine(libexec, "rpcd_winreg"), Path.Combine(libexec, "rpcd_lsad") })
         {
             psi.ArgumentList.Add(arg);
@@ -305,6 +310,9 @@ public sealed class SambaServer : IAsyncDisposable
         Line("private dir", Path.Combine(root, "private"));
         Line("pid directory", Path.Combine(root, "pid"));
         Line("ncalrpc dir", Path.Combine(root, "ncalrpc"));
+        // A private winbindd socket directory (which nothing listens on): otherwise smbd asks whatever winbindd serves the
+        // default socket, e.g. a Samba AD DC started by another test, and maps our local user to that domain's ids.
+        Line("winbindd socket directory", Path.Combine(root, "winbindd"));
         Line("log file", Path.Combine(root, "log", "log.%m"));
         Line("log level", "1");
         Line("smb ports", port.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -17,9 +17,9 @@ using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Protocol.Smb2.Negotiate;
 using SmbSign.Protocol.Smb2.SessionSetup;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Analysis;
-using SmbSign.Wire.Capture.Smb;
+using SmbSign.Capture;
+using SmbSign.Capture.Analysis;
+using SmbSign.Capture.Smb;
 
 namespace SmbSign.Fuzz;
 
@@ -49,7 +49,7 @@ internal static class FuzzTargets
     private const string CaptureUser = "smbsigntest";
     private const string CapturePassword = "SmbSign-Test-1!";
 
-    private const string CaptureSeeds = "tests/SmbSign.Wire.Tests/Capture/TestData/captures";
+    private const string CaptureSeeds = "tests/SmbSign.Capture.Tests/TestData/captures";
 
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [

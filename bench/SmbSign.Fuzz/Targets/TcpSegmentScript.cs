@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Analysis;
-using SmbSign.Wire.Capture.Smb;
+using SmbSign.Capture;
+using SmbSign.Capture.Analysis;
+using SmbSign.Capture.Smb;
 
 namespace SmbSign.Fuzz;
 

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using SmbSign.Cli.Rendering;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Analysis;
-using SmbSign.Wire.Capture.Smb;
+using SmbSign.Capture;
+using SmbSign.Capture.Analysis;
+using SmbSign.Capture.Smb;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using SmbSign.Protocol;
-using SmbSign.Wire.Capture;
-using SmbSign.Wire.Capture.Analysis;
+using SmbSign.Capture;
+using SmbSign.Capture.Analysis;
 
 namespace SmbSign.Cli.Rendering;
 
@@ -179,12 +179,12 @@ internal static class CaptureJsonMapper
         _ => "unsupported",
     };
 
-    public static string ClientEvidenceName(Wire.Capture.Tcp.ClientSideEvidence evidence) => evidence switch
+    public static string ClientEvidenceName(Capture.Tcp.ClientSideEvidence evidence) => evidence switch
     {
-        Wire.Capture.Tcp.ClientSideEvidence.Syn => "syn",
-        Wire.Capture.Tcp.ClientSideEvidence.ServerPort => "port",
-        Wire.Capture.Tcp.ClientSideEvidence.MessageFlags => "flags",
-        Wire.Capture.Tcp.ClientSideEvidence.FirstSender => "first-sender",
+        Capture.Tcp.ClientSideEvidence.Syn => "syn",
+        Capture.Tcp.ClientSideEvidence.ServerPort => "port",
+        Capture.Tcp.ClientSideEvidence.MessageFlags => "flags",
+        Capture.Tcp.ClientSideEvidence.FirstSender => "first-sender",
         _ => "unknown",
     };
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using SmbSign.Protocol;
-using SmbSign.Wire.Capture.Analysis;
+using SmbSign.Capture.Analysis;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -118,7 +118,7 @@ internal static class ListenRendering
             },
             r.EnforcementReason,
             new ListenMessagesJson(r.SignedRequests, r.BadlySignedRequests, r.UnsignedRequests, r.SignedResponses, r.TamperedResponses),
-            r.Commands.Select(CommandName).Distinct().ToArray(),
+            r.Commands.Select(Smb2CommandNames.Get).Distinct().ToArray(),
             r.ReadProbeFile,
             r.End,
             Predict(r));
@@ -271,18 +271,5 @@ internal static class ListenRendering
         Smb2SecurityMode.None => "none",
         _ => string.Join('|', new[] { (Smb2SecurityMode.SigningEnabled, "SIGNING_ENABLED"), (Smb2SecurityMode.SigningRequired, "SIGNING_REQUIRED") }
             .Where(f => (mode & f.Item1) != 0).Select(f => f.Item2)),
-    };
-
-    private static string CommandName(Smb2Command command) => command switch
-    {
-        Smb2Command.SessionSetup => "SESSION_SETUP",
-        Smb2Command.TreeConnect => "TREE_CONNECT",
-        Smb2Command.TreeDisconnect => "TREE_DISCONNECT",
-        Smb2Command.QueryInfo => "QUERY_INFO",
-        Smb2Command.QueryDirectory => "QUERY_DIRECTORY",
-        Smb2Command.SetInfo => "SET_INFO",
-        Smb2Command.ChangeNotify => "CHANGE_NOTIFY",
-        Smb2Command.OplockBreak => "OPLOCK_BREAK",
-        _ => command.ToString().ToUpperInvariant(),
     };
 }

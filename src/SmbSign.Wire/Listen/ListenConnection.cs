@@ -1120,7 +1120,7 @@ internal sealed class ListenConnection : IDisposable
         {
             string kind = _authentication == ListenAuthentication.Guest ? "guest" : "anonymous";
             return _usedGuestSession is { } used
-                ? (ClientEnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {Name(used)})")
+                ? (ClientEnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {Smb2CommandNames.Get(used)})")
                 : (ClientEnforcementVerdict.Enforced, $"dropped the {kind} session without using it (a client that requires signing must refuse a session that cannot be signed)");
         }
 
@@ -1147,10 +1147,10 @@ internal sealed class ListenConnection : IDisposable
             return (ClientEnforcementVerdict.Untested, $"the client stopped before it was sent {what} answer (no request on the share after TREE_CONNECT)");
         }
 
-        string first = Name(_firstTamperedCommand ?? Smb2Command.Create);
+        string first = Smb2CommandNames.Get(_firstTamperedCommand ?? Smb2Command.Create);
         if (_usedAfterTamper is { } next)
         {
-            return (ClientEnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {Name(next)})");
+            return (ClientEnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {Smb2CommandNames.Get(next)})");
         }
 
         // [MS-SMB2] 3.2.5.1.3: a client verifies every signed response, whether or not it requires signing. Refusing a
@@ -1165,19 +1165,6 @@ internal sealed class ListenConnection : IDisposable
             ? $"dropped the connection after an unsigned {first} response"
             : $"dropped the connection after a badly signed {first} response (also run --test unsigned: a client that enforces signing refuses both)");
     }
-
-    private static string Name(Smb2Command command) => command switch
-    {
-        Smb2Command.SessionSetup => "SESSION_SETUP",
-        Smb2Command.TreeConnect => "TREE_CONNECT",
-        Smb2Command.TreeDisconnect => "TREE_DISCONNECT",
-        Smb2Command.QueryInfo => "QUERY_INFO",
-        Smb2Command.QueryDirectory => "QUERY_DIRECTORY",
-        Smb2Command.SetInfo => "SET_INFO",
-        Smb2Command.ChangeNotify => "CHANGE_NOTIFY",
-        Smb2Command.OplockBreak => "OPLOCK_BREAK",
-        _ => command.ToString().ToUpperInvariant(),
-    };
 
     private delegate int BodyWriter(Span<byte> body);
 

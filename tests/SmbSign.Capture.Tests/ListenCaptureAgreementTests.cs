@@ -1,0 +1,67 @@
+using SmbSign.Testing;
+using SmbSign.Capture.Analysis;
+using SmbSign.Capture.Smb;
+using SmbSign.Wire.Listen;
+using SmbSign.Wire.Tests.Listen;
+
+namespace SmbSign.Capture.Tests;
+
+/// <summary>The listener's observations against <c>smbsign capture</c>'s analysis of a dumpcap recording of the same
+/// sessions: dialect, signing algorithm, the client's advertised requirement and user agree, every signature the listener
+/// made verifies with the password, and exactly the responses it tampered with fail.</summary>
+public sealed class ListenCaptureAgreementTests
+{
+    [Theory]
+    [InlineData(ListenTestMode.Observe)]
+    [InlineData(ListenTestMode.BadSignature)]
+    public async Task Listener_and_capture_analysis_agree(ListenTestMode mode)
+    {
+        var reports = new List<ListenClientReport>();
+        string file = Path.Combine(Path.GetTempPath(), $"smbsign-listen-{Guid.NewGuid():N}.pcapng");
+        int port;
+        await using (ListenServer server = ListenServer.Start(ListenHarness.Options(mode), ListenHarness.Password))
+        {
+            port = server.LocalEndPoint.Port;
+            await using CaptureRecorder recorder = await CaptureRecorder.StartAsync(port);
+            foreach ((string protocol, string signing) in new[] { ("SMB3_11", "required"), ("SMB2_10", "if_required"), ("SMB3_00", "required") })
+            {
+                await ListenHarness.SmbClientAsync(port, protocol, signing);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                reports.Add(await server.Reports.ReadAsync(timeout.Token));
+            }
+
+            await recorder.StopAsync();
+            Assert.True(recorder.DroppedPackets == 0, recorder.Log);
+            recorder.CopyTo(file);
+        }
+
+        try
+        {
+            using CaptureCredentials credentials = CaptureCredentials.FromPassword(ListenHarness.User, null, ListenHarness.Password);
+            CaptureSummary summary;
+            using (FileStream stream = File.OpenRead(file))
+            {
+                (_, summary, _) = CaptureTestKit.Analyse(stream, new SmbCaptureOptions { ExtraServerPorts = [port] }, credentials);
+            }
+
+            Assert.Equal(reports.Count, summary.Connections.Count);
+            foreach (ListenClientReport report in reports)
+            {
+                ConnectionSummary connection = Assert.Single(summary.Connections, c => c.Connection.Client.Port == report.Remote.Port);
+                Assert.Equal(report.Dialect, connection.Dialect);
+                Assert.Equal(report.SigningAlgorithm, connection.SigningAlgorithm);
+                Assert.Equal(report.RequiresSigning, connection.ClientRequiresSigning);
+                Assert.Equal(false, connection.ServerRequiresSigning);
+                SessionSummary session = Assert.Single(connection.Sessions);
+                Assert.Equal(ListenHarness.User, session.User);
+                Assert.Equal(SessionKeyStatus.Password, session.KeyStatus);
+                Assert.Equal(report.TamperedResponses, session.Failed);
+                Assert.Equal(report.SignedRequests + report.SignedResponses + report.TamperedResponses, session.Verified + session.Failed);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
