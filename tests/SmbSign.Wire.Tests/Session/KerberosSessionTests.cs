@@ -90,10 +90,19 @@ public sealed class KerberosSessionTests
     [InlineData("3.1.1")]
     public async Task Rc4Ticket_SixteenByteSessionKey_Enforced(string dialectText)
     {
+        // The process asks for RC4 session keys the way a user would: a krb5.conf with default_tgs_enctypes = rc4-hmac.
         string ccache = await _dc.KinitAsync(rc4: true);
-
-        VerificationReport report = await new SmbClientSession(TimeProvider.System)
-            .VerifyAsync(Options(new KerberosOptions { CredentialCache = ccache }, Parse(dialectText)), string.Empty, CancellationToken.None);
+        Krb5Configuration.SetEnvironment("KRB5_CONFIG", _dc.Krb5ConfigRc4Path);
+        VerificationReport report;
+        try
+        {
+            report = await new SmbClientSession(TimeProvider.System)
+                .VerifyAsync(Options(new KerberosOptions { CredentialCache = ccache }, Parse(dialectText)), string.Empty, CancellationToken.None);
+        }
+        finally
+        {
+            Krb5Configuration.SetEnvironment("KRB5_CONFIG", _dc.Krb5ConfigPath);
+        }
 
         Assert.True(report.Error is null && report.Failures.Count == 0, SessionTestHelpers.Describe(report));
         Assert.Equal("rc4-hmac", report.KerberosSessionKeyType);

@@ -155,8 +155,6 @@ internal sealed unsafe class GssKerberosContext : IKerberosClientContext
         uint minor = 0;
         uint major;
         IntPtr desiredName = IntPtr.Zero;
-        GssOid spnego = *SpnegoMechanism;
-        GssOidSet mechs = new() { Count = 1, Elements = &spnego };
         try
         {
             if (principal is not null)
@@ -173,47 +171,22 @@ internal sealed unsafe class GssKerberosContext : IKerberosClientContext
                 }
             }
 
-            IntPtr credential;
-            if (!string.IsNullOrEmpty(password))
-            {
-                if (principal is null)
-                {
-                    throw new KerberosException("a Kerberos logon with a password needs the user (-u USER or -u USER@REALM)");
-                }
-
-                byte[] secret = Encoding.UTF8.GetBytes(password);
-                try
-                {
-                    fixed (byte* p = secret)
-                    {
-                        GssBuffer passwordBuffer = new() { Length = (nuint)secret.Length, Value = (IntPtr)p };
-                        major = _api.AcquireCredWithPassword(&minor, desiredName, &passwordBuffer, &mechs, &credential);
-                    }
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(secret);
-                }
-            }
-            else if (credentialCache is not null)
-            {
-                byte[] key = "ccache\0"u8.ToArray();
-                byte[] value = Encoding.UTF8.GetBytes("FILE:" + Path.GetFullPath(credentialCache) + "\0");
-                fixed (byte* k = key)
-                fixed (byte* v = value)
-                {
-                    GssKeyValueElement element = new() { Key = k, Value = v };
-                    GssKeyValueSet store = new() { Count = 1, Elements = &element };
-                    major = _api.AcquireCredFrom(&minor, desiredName, &mechs, &store, &credential);
-                }
-            }
-            else
-            {
-                major = _api.AcquireCred(&minor, desiredName, &mechs, &credential);
-            }
-
+            major = Acquire(desiredName, principal, password, credentialCache, SpnegoMechanism, out IntPtr credential, out minor);
             if ((major & ErrorMask) != 0)
             {
+                // SPNEGO reports "cannot find mechanisms to negotiate" and hides why Kerberos had no credentials: ask the
+                // Kerberos mechanism itself for the reason (no cache, expired, KDC unreachable, password refused).
+                uint krbMinor;
+                uint krbMajor = Acquire(desiredName, principal, password, credentialCache, Krb5Mechanism, out IntPtr probe, out krbMinor);
+                if ((krbMajor & ErrorMask) != 0)
+                {
+                    (major, minor) = (krbMajor, krbMinor);
+                }
+                else
+                {
+                    _api.ReleaseCred(&krbMinor, &probe);
+                }
+
                 throw Failed(string.IsNullOrEmpty(password) ? "gss_acquire_cred" : "gss_acquire_cred_with_password", major, minor, credentialCache);
             }
 
@@ -235,6 +208,62 @@ internal sealed unsafe class GssKerberosContext : IKerberosClientContext
                 _api.ReleaseName(&minor, &desiredName);
             }
         }
+    }
+
+    private uint Acquire(IntPtr desiredName, string? principal, string? password, string? credentialCache, GssOid* mechanism, out IntPtr credential, out uint minorStatus)
+    {
+        uint minor = 0;
+        uint major;
+        GssOid mech = *mechanism;
+        GssOidSet mechs = new() { Count = 1, Elements = &mech };
+        IntPtr acquired = IntPtr.Zero;
+        try
+        {
+            if (!string.IsNullOrEmpty(password))
+            {
+                if (principal is null)
+                {
+                    throw new KerberosException("a Kerberos logon with a password needs the user (-u USER or -u USER@REALM)");
+                }
+
+                byte[] secret = Encoding.UTF8.GetBytes(password);
+                try
+                {
+                    fixed (byte* p = secret)
+                    {
+                        GssBuffer passwordBuffer = new() { Length = (nuint)secret.Length, Value = (IntPtr)p };
+                        major = _api.AcquireCredWithPassword(&minor, desiredName, &passwordBuffer, &mechs, &acquired);
+                    }
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(secret);
+                }
+            }
+            else if (credentialCache is not null)
+            {
+                byte[] key = "ccache\0"u8.ToArray();
+                byte[] value = Encoding.UTF8.GetBytes("FILE:" + Path.GetFullPath(credentialCache) + "\0");
+                fixed (byte* k = key)
+                fixed (byte* v = value)
+                {
+                    GssKeyValueElement element = new() { Key = k, Value = v };
+                    GssKeyValueSet store = new() { Count = 1, Elements = &element };
+                    major = _api.AcquireCredFrom(&minor, desiredName, &mechs, &store, &acquired);
+                }
+            }
+            else
+            {
+                major = _api.AcquireCred(&minor, desiredName, &mechs, &acquired);
+            }
+        }
+        finally
+        {
+            credential = acquired;
+            minorStatus = minor;
+        }
+
+        return major;
     }
 
     private string? InquireClientPrincipal()
@@ -304,22 +333,57 @@ internal static class KerberosErrors
     public const int CacheFileMissing = -1765328189;        // KRB5_FCC_NOFILE
     public const int RealmCannotResolve = -1765328164;      // KRB5_REALM_CANT_RESOLVE
 
+    /// <summary>What went wrong, from the krb5 minor code when the library passes it through, else from MIT's message
+    /// text (stable English strings from krb5_err.et; the GSS mechglue and SPNEGO renumber minor codes).</summary>
     public static string Explain(string target, string call, uint major, uint minor, string libraryText, string? credentialCache)
     {
         string detail = $" ({call}: {Flatten(libraryText)})";
         string cache = credentialCache is null ? "the default credential cache (KRB5CCNAME)" : "the credential cache " + credentialCache;
-        return (int)minor switch
+        bool Says(int code, params string[] texts) => (int)minor == code || texts.Any(t => libraryText.Contains(t, StringComparison.OrdinalIgnoreCase));
+        if (Says(CacheFileMissing, "No credentials cache found", "Credentials cache file") || Says(CredentialNotFound, "Matching credential not found"))
         {
-            CacheFileMissing or CredentialNotFound => $"no Kerberos ticket in {cache}: run kinit USER@REALM first, or give -u USER with a password (SMBSIGN_PASSWORD or --password-file)" + detail,
-            TicketExpired => $"the Kerberos ticket in {cache} has expired: run kinit again" + detail,
-            ServerPrincipalUnknown => $"the KDC does not know the service principal {target}: name the server by the DNS name it has in the domain (not an IP address or alias; --target-ip connects to an address under that name)" + detail,
-            ClockSkew => "clock skew too great: this machine's clock and the KDC's or server's differ by more than Kerberos allows (5 minutes by default); synchronise the clocks (NTP)" + detail,
-            KdcUnreachable => "cannot reach a KDC for the realm: check --kdc HOST[:PORT], the [realms] section of krb5.conf, or DNS SRV records (_kerberos._tcp.REALM)" + detail,
-            RealmUnknown or RealmCannotResolve => "no KDC is known for the realm: give --realm and --kdc, or configure krb5.conf (KRB5_CONFIG)" + detail,
-            PreauthFailed => "the KDC refused the password (pre-authentication failed)" + detail,
-            ClientPrincipalUnknown => "the KDC does not know the user principal" + detail,
-            _ when (major & GssApi.ErrorMask) == GssApi.NoCred => $"no usable Kerberos credentials in {cache}: run kinit USER@REALM first, or give -u USER with a password" + detail,
-            _ when (major & GssApi.ErrorMask) == GssApi.CredentialsExpired => $"the Kerberos credentials in {cache} have expired: run kinit again" + detail,
+            return $"no Kerberos ticket in {cache}: run kinit USER@REALM first, or give -u USER with a password (SMBSIGN_PASSWORD or --password-file)" + detail;
+        }
+
+        if (Says(TicketExpired, "Ticket expired"))
+        {
+            return $"the Kerberos ticket in {cache} has expired: run kinit again" + detail;
+        }
+
+        if (Says(ServerPrincipalUnknown, "Server not found in Kerberos database"))
+        {
+            return $"the KDC does not know the service principal {target}: name the server by the DNS name it has in the domain (not an IP address or alias; --target-ip connects to an address under that name)" + detail;
+        }
+
+        if (Says(ClockSkew, "Clock skew too great"))
+        {
+            return "clock skew too great: this machine's clock and the KDC's or server's differ by more than Kerberos allows (5 minutes by default); synchronise the clocks (NTP)" + detail;
+        }
+
+        if (Says(KdcUnreachable, "Cannot contact any KDC"))
+        {
+            return "cannot reach a KDC for the realm: check --kdc HOST[:PORT], the [realms] section of krb5.conf, or DNS SRV records (_kerberos._tcp.REALM)" + detail;
+        }
+
+        if (Says(RealmUnknown, "Cannot find KDC for realm") || Says(RealmCannotResolve, "Cannot resolve network address for KDC"))
+        {
+            return "no KDC is known for the realm: give --realm and --kdc, or configure krb5.conf (KRB5_CONFIG)" + detail;
+        }
+
+        if (Says(PreauthFailed, "Preauthentication failed", "Password incorrect"))
+        {
+            return "the KDC refused the password (pre-authentication failed)" + detail;
+        }
+
+        if (Says(ClientPrincipalUnknown, "Client not found in Kerberos database", "not found in Kerberos database"))
+        {
+            return "the KDC does not know the user principal" + detail;
+        }
+
+        return (major & GssApi.ErrorMask) switch
+        {
+            GssApi.NoCred => $"no usable Kerberos credentials in {cache}: run kinit USER@REALM first, or give -u USER with a password" + detail,
+            GssApi.CredentialsExpired => $"the Kerberos credentials in {cache} have expired: run kinit again" + detail,
             _ => $"Kerberos logon to {target} failed" + detail,
         };
     }
