@@ -45,7 +45,7 @@ public sealed class KerberosCaptureTests
             Assert.Equal("administrator", session.User);
             Assert.Equal("KTDEV.TEST", session.Domain);
             KerberosSessionInfo kerberos = Assert.IsType<KerberosSessionInfo>(session.Kerberos);
-            Assert.Equal(new KerberosSessionInfo(Service, "administrator@KTDEV.TEST", "aes256-cts-hmac-sha1-96", 1, "acceptor-subkey", "aes256-cts-hmac-sha1-96"), kerberos);
+            Assert.Equal(new KerberosSessionInfo(Service, "administrator@KTDEV.TEST", "aes256-cts-hmac-sha1-96", 1, "aes256-cts-hmac-sha1-96", "acceptor-subkey", "aes256-cts-hmac-sha1-96"), kerberos);
         }
 
         Assert.Equal(0, summary.SignatureFailures);

@@ -69,6 +69,8 @@ public enum SessionKeyStatus
 /// <param name="ClientPrincipal">The client from the decrypted ticket; null when the ticket was not decrypted.</param>
 /// <param name="TicketEncryptionType">The ticket's encryption type ("aes256-cts-hmac-sha1-96", …).</param>
 /// <param name="Kvno">The ticket's key version number, when the ticket names one.</param>
+/// <param name="TicketSessionKeyEncryptionType">The type of the ticket's session key (it encrypts the authenticator and
+/// the AP-REP); null when the ticket was not decrypted.</param>
 /// <param name="SessionKeySource">"acceptor-subkey", "initiator-subkey" or "ticket"; null when not recovered.</param>
 /// <param name="SessionKeyEncryptionType">The encryption type of that key; null when not recovered.</param>
 public sealed record KerberosSessionInfo(
@@ -76,6 +78,7 @@ public sealed record KerberosSessionInfo(
     string? ClientPrincipal,
     string TicketEncryptionType,
     uint? Kvno,
+    string? TicketSessionKeyEncryptionType,
     string? SessionKeySource,
     string? SessionKeyEncryptionType);
 

@@ -441,6 +441,7 @@ internal sealed class SessionTracker
             recovery.ClientPrincipal,
             KerberosEncryptionTypes.GetName(recovery.TicketEncryptionType),
             recovery.Kvno,
+            recovery.TicketSessionKeyEncryptionType is { } ticketKeyType ? KerberosEncryptionTypes.GetName(ticketKeyType) : null,
             recovery.SessionKeySource,
             recovery.SessionKeyEncryptionType is { } keyType ? KerberosEncryptionTypes.GetName(keyType) : null);
         switch (recovery.Status)

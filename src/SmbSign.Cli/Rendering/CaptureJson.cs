@@ -78,6 +78,7 @@ internal sealed record CaptureKerberosJson(
     string? ClientPrincipal,
     string TicketEncryptionType,
     uint? Kvno,
+    string? TicketSessionKeyEncryptionType,
     string? SessionKeySource,
     string? SessionKeyEncryptionType);
 
@@ -161,7 +162,7 @@ internal static class CaptureJsonMapper
             s.Encrypted,
             s.Failed is null ? null : s.Failures.Select(f => new CaptureFailureJson(f.Frame, f.Command, f.MessageId)).ToList(),
             s.Kerberos is { } k
-                ? new CaptureKerberosJson(k.ServicePrincipal, k.ClientPrincipal, k.TicketEncryptionType, k.Kvno, k.SessionKeySource, k.SessionKeyEncryptionType)
+                ? new CaptureKerberosJson(k.ServicePrincipal, k.ClientPrincipal, k.TicketEncryptionType, k.Kvno, k.TicketSessionKeyEncryptionType, k.SessionKeySource, k.SessionKeyEncryptionType)
                 : null)).ToList());
 
     /// <summary>null (not asked), password, keys-file, keytab, wrong-password, wrong-key, no-key, not-needed, setup-not-captured, unsupported.</summary>

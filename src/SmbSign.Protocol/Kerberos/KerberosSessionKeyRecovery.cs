@@ -54,6 +54,10 @@ public sealed class KerberosRecovery
     /// <summary>The encryption type of the GSS session key.</summary>
     public int? SessionKeyEncryptionType { get; internal set; }
 
+    /// <summary>The encryption type of the ticket's session key (the client asked for it; RC4 here is weak even when
+    /// the ticket itself is AES).</summary>
+    public int? TicketSessionKeyEncryptionType { get; internal set; }
+
     /// <summary>The ticket's session key (what tshark shows as the EncTicketPart key).</summary>
     public byte[]? TicketSessionKey { get; internal set; }
 
@@ -212,6 +216,7 @@ public static class KerberosSessionKeyRecovery
             ClientPrincipal = ticketPart.ClientPrincipal,
             SessionKeySource = source,
             SessionKeyEncryptionType = key.EncryptionType,
+            TicketSessionKeyEncryptionType = ticketKey.EncryptionType,
             TicketSessionKey = ticketKey.Value,
             SessionKey = key.Value,
         };
