@@ -60,6 +60,9 @@ public sealed class CaptureCredentials : IDisposable
     /// <summary>Keys read from keytabs (all types; only AES-SHA1 and RC4 ones can decrypt).</summary>
     public int KeytabEntryCount => _keytab.Count;
 
+    /// <summary>Keytab files loaded (an empty keytab still counts: Kerberos sessions then report "no key for …").</summary>
+    public int KeytabFileCount { get; private set; }
+
     internal IReadOnlyList<KeytabEntry> KeytabEntries => _keytab;
 
     /// <summary>
@@ -81,6 +84,7 @@ public sealed class CaptureCredentials : IDisposable
         }
 
         _keytab.AddRange(entries);
+        KeytabFileCount++;
     }
 
     /// <summary>Credentials from a password. Only MD4(UTF-16LE(password)) is kept.</summary>

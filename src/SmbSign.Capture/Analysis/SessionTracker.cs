@@ -376,7 +376,7 @@ internal sealed class SessionTracker
 
         byte[]? key = tracked.SessionKey;
         SessionKeyStatus source = SessionKeyStatus.Password;
-        if (key is null && tracked.KerberosApReq is not null && _credentials!.KeytabEntryCount > 0)
+        if (key is null && tracked.KerberosApReq is not null && _credentials!.KeytabFileCount > 0)
         {
             key = RecoverKerberosKey(session, tracked);
             source = SessionKeyStatus.Keytab;
@@ -472,7 +472,7 @@ internal sealed class SessionTracker
         if (session.Authentication is { } mechanism && mechanism != "NTLM")
         {
             return mechanism == "Kerberos"
-                ? (_credentials!.KeytabEntryCount == 0
+                ? (_credentials!.KeytabFileCount == 0
                     ? "it authenticated with Kerberos; its session key needs the server's keytab (--keytab) or a keys file entry"
                     : "it authenticated with Kerberos, but its AP-REQ is not in the capture (and the keys file has no entry for it)")
                 : $"it authenticated with {mechanism}; a {mechanism} session key can only come from a keytab (Kerberos) or the keys file";
