@@ -239,6 +239,7 @@ internal static class Captured
         "smb1" => Messages(capture).Where(m => m.Length >= 4 && m[0] == 0xFF),
         "spnego" => SecurityBuffers(capture),
         "ntlmssp" => SecurityBuffers(capture).SelectMany(InnerNtlm),
+        "krb5" => SecurityBuffers(capture).SelectMany(InnerNtlm).Where(t => SmbSign.Protocol.Kerberos.KerberosMessages.IsKerberosToken(t)),
         "tcp" => [SegmentScript(capture, reverse: false), SegmentScript(capture, reverse: true)],
         _ => [],
     };

@@ -12,6 +12,7 @@ using SmbSign.Policy.Remediation;
 using SmbSign.Policy.Sources;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Security.Ntlmssp;
+using SmbSign.Protocol.Kerberos;
 using SmbSign.Protocol.Security.Spnego;
 using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
@@ -51,6 +52,21 @@ internal static class FuzzTargets
 
     private const string CaptureSeeds = "tests/SmbSign.Capture.Tests/TestData/captures";
 
+    /// <summary>The recorded Kerberos capture's server keytab (a throwaway domain; see the captures' README).</summary>
+    private const string KerberosKeytab = CaptureSeeds + "/smb3-kerberos-cifs.keytab";
+
+    private static readonly Lazy<IReadOnlyList<KeytabEntry>> s_keytab = new(() =>
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, KerberosKeytab)))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        // Outside the repository (a copied harness) the recovery step runs with no keys and stops at "no key".
+        return directory is null ? [] : SmbSign.Protocol.Kerberos.Keytab.Parse(File.ReadAllBytes(Path.Combine(directory, KerberosKeytab)));
+    });
+
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
         new("pcap", "capture pipeline on a pcap file (link, IP, TCP reassembly, SMB extraction, session analysis); CaptureFormatException is the documented rejection", [CaptureSeeds], Capture),
@@ -60,6 +76,8 @@ internal static class FuzzTargets
         new("smb1", "SMB1 header, NEGOTIATE and SESSION_SETUP_ANDX requests and responses; SmbProtocolException is the documented rejection", [], Smb1),
         new("ntlmssp", "NTLMSSP NEGOTIATE, CHALLENGE (with AV pairs) and AUTHENTICATE messages; SmbProtocolException is the documented rejection", [], Ntlmssp),
         new("spnego", "SPNEGO NegTokenInit and NegTokenResp (and the NTLMSSP token inside); SmbProtocolException is the documented rejection", [], Spnego),
+        new("keytab", "MIT keytab reader (capture --keytab); SmbProtocolException is the documented rejection", [KerberosKeytab], Keytab),
+        new("krb5", "GSS-API Kerberos tokens: AP-REQ (ticket, authenticator) and AP-REP, then session key recovery with the recorded DC's keytab, and the decrypted-part decoders (EncTicketPart, Authenticator, EncAPRepPart) on the raw input; SmbProtocolException is the documented rejection", [], Krb5),
         new("reg", ".reg export reader, then snapshot and audit; readers report bad content as diagnostics and never throw", ["tests/SmbSign.Policy.Tests/TestData/Reg", "samples/fleet/*.reg"], bytes => Source(new RegFileReader(), bytes, "fuzz.reg")),
         new("inf", "security template (GptTmpl.inf, secedit export) reader, then snapshot and audit; never throws", ["tests/SmbSign.Policy.Tests/TestData/SecurityTemplate", "samples/fleet/*.inf"], bytes => Source(new SecurityTemplateReader(), bytes, "GptTmpl.inf")),
         new("pol", "Registry.pol (PReg) reader, then snapshot and audit; never throws", ["samples/fleet/*.pol", "tests/SmbSign.Policy.Tests/TestData/gpo-samba/Machine/Registry.pol"], bytes => Source(new RegistryPolReader(), bytes, "Registry.pol")),
@@ -175,6 +193,29 @@ internal static class FuzzTargets
                 Ntlmssp(token.ToArray());
             }
         });
+    }
+
+    private static void Keytab(byte[] input) => Expect(() =>
+    {
+        foreach (KeytabEntry entry in SmbSign.Protocol.Kerberos.Keytab.Parse(input))
+        {
+            _ = entry.ToString();
+        }
+    });
+
+    private static void Krb5(byte[] input)
+    {
+        _ = KerberosMessages.IsKerberosToken(input);
+        Expect(() => KerberosMessages.Unwrap(input, out _));
+        Expect(() =>
+        {
+            KerberosApReq apReq = KerberosMessages.DecodeApReq(input);
+            _ = KerberosSessionKeyRecovery.Recover(apReq, null, s_keytab.Value).ToString();
+        });
+        Expect(() => KerberosMessages.DecodeApRep(input));
+        Expect(() => KerberosMessages.DecodeEncTicketPart(input));
+        Expect(() => KerberosMessages.DecodeAuthenticator(input));
+        Expect(() => KerberosMessages.DecodeEncApRepPart(input));
     }
 
     /// <summary>One reader's result through the same snapshot and audit steps as <c>smbsign audit FILE</c>.</summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using SmbSign.Protocol;
+using SmbSign.Protocol.Kerberos;
 using SmbSign.Protocol.Security.Ntlm;
 
 namespace SmbSign.Capture.Analysis;
@@ -42,6 +44,7 @@ public sealed class CaptureCredentials : IDisposable
     private readonly Dictionary<ulong, CaptureSessionKey> _byWireOrder = [];
     private readonly Dictionary<ulong, CaptureSessionKey> _byNumber = [];
     private readonly Dictionary<string, byte[]> _ntOwfV2 = new(StringComparer.Ordinal);
+    private readonly List<KeytabEntry> _keytab = [];
     private byte[]? _ntHash;
 
     /// <summary>The user whose password was given ([DOMAIN\]USER, matched case-insensitively against the captured
@@ -53,6 +56,36 @@ public sealed class CaptureCredentials : IDisposable
     public bool HasPassword => _ntHash is not null;
 
     public int SessionKeyCount => _keys.Count;
+
+    /// <summary>Keys read from keytabs (all types; only AES-SHA1 and RC4 ones can decrypt).</summary>
+    public int KeytabEntryCount => _keytab.Count;
+
+    /// <summary>Keytab files loaded (an empty keytab still counts: Kerberos sessions then report "no key for …").</summary>
+    public int KeytabFileCount { get; private set; }
+
+    internal IReadOnlyList<KeytabEntry> KeytabEntries => _keytab;
+
+    /// <summary>
+    /// Adds the keys of an MIT keytab (format 0x502: <c>ktutil</c>, <c>samba-tool domain exportkeytab</c>, <c>ktpass</c>)
+    /// for decrypting the Kerberos tickets of captured SESSION_SETUPs. A malformed file throws
+    /// <see cref="CaptureKeysFileException"/> whose message is "FILE: offset N: what was expected" (no key bytes).
+    /// </summary>
+    public void LoadKeytab(ReadOnlySpan<byte> contents, string fileName)
+    {
+        IReadOnlyList<KeytabEntry> entries;
+        try
+        {
+            entries = Keytab.Parse(contents);
+        }
+        catch (SmbProtocolException e)
+        {
+            string message = e.Message.StartsWith("keytab: ", StringComparison.Ordinal) ? e.Message["keytab: ".Length..] : e.Message;
+            throw new CaptureKeysFileException($"{fileName}: {message}", e);
+        }
+
+        _keytab.AddRange(entries);
+        KeytabFileCount++;
+    }
 
     /// <summary>Credentials from a password. Only MD4(UTF-16LE(password)) is kept.</summary>
     public static CaptureCredentials FromPassword(string user, string? domain, string password)
@@ -161,7 +194,7 @@ public sealed class CaptureCredentials : IDisposable
     }
 
     public override string ToString() =>
-        $"CaptureCredentials(user: {(User is null ? "none" : (Domain is null ? User : Domain + "\\" + User))}, password: {(HasPassword ? "given" : "none")}, session keys: {_keys.Count})";
+        $"CaptureCredentials(user: {(User is null ? "none" : (Domain is null ? User : Domain + "\\" + User))}, password: {(HasPassword ? "given" : "none")}, session keys: {_keys.Count}, keytab keys: {_keytab.Count})";
 
     public void Dispose()
     {
@@ -179,6 +212,8 @@ public sealed class CaptureCredentials : IDisposable
         {
             CryptographicOperations.ZeroMemory(key.SessionKey);
         }
+
+        Keytab.Clear(_keytab);
     }
 
     private static string Unquote(string field) =>

@@ -52,10 +52,35 @@ public enum SessionKeyStatus
     /// <summary>The capture lacks the NEGOTIATE or SESSION_SETUP messages the key derivation needs.</summary>
     SetupNotCaptured,
 
-    /// <summary>The authentication cannot give a key here (NTLMv1, SMB1 without extended security, session binding).
-    /// Kerberos without a keys-file entry is <see cref="NoKey"/>.</summary>
+    /// <summary>The authentication cannot give a key here (NTLMv1, SMB1 without extended security, session binding,
+    /// Kerberos tickets of types other than AES-SHA1 and RC4). Kerberos without a keytab key is <see cref="NoKey"/>.</summary>
     Unsupported,
+
+    /// <summary>Recovered from a Kerberos AP-REQ (and AP-REP) with the service's key from a keytab.</summary>
+    Keytab,
+
+    /// <summary>The keytab has keys of the ticket's type and version, but the ticket, authenticator or AP-REP fails its
+    /// integrity check under them: a different key, or altered SESSION_SETUP tokens.</summary>
+    WrongKey,
 }
+
+/// <summary>What the Kerberos SESSION_SETUP of a session showed once decrypted with a keytab (no key bytes).</summary>
+/// <param name="ServicePrincipal">The ticket's server, "cifs/host@REALM".</param>
+/// <param name="ClientPrincipal">The client from the decrypted ticket; null when the ticket was not decrypted.</param>
+/// <param name="TicketEncryptionType">The ticket's encryption type ("aes256-cts-hmac-sha1-96", …).</param>
+/// <param name="Kvno">The ticket's key version number, when the ticket names one.</param>
+/// <param name="TicketSessionKeyEncryptionType">The type of the ticket's session key (it encrypts the authenticator and
+/// the AP-REP); null when the ticket was not decrypted.</param>
+/// <param name="SessionKeySource">"acceptor-subkey", "initiator-subkey" or "ticket"; null when not recovered.</param>
+/// <param name="SessionKeyEncryptionType">The encryption type of that key; null when not recovered.</param>
+public sealed record KerberosSessionInfo(
+    string ServicePrincipal,
+    string? ClientPrincipal,
+    string TicketEncryptionType,
+    uint? Kvno,
+    string? TicketSessionKeyEncryptionType,
+    string? SessionKeySource,
+    string? SessionKeyEncryptionType);
 
 /// <summary>Counts for one session (SMB2 SessionId or SMB1 UID) on one connection.</summary>
 public sealed class SessionSummary
@@ -104,6 +129,9 @@ public sealed class SessionSummary
 
     /// <summary>"NTLM", "Kerberos", or another SPNEGO mechanism name, from the SESSION_SETUP tokens; null when not captured.</summary>
     public string? Authentication { get; internal set; }
+
+    /// <summary>The decrypted Kerberos exchange (with --keytab); null otherwise.</summary>
+    public KerberosSessionInfo? Kerberos { get; internal set; }
 
     /// <summary>Where the signing key came from, or why there is none.</summary>
     public SessionKeyStatus KeyStatus { get; internal set; }
@@ -241,6 +269,9 @@ public sealed record CaptureSummary(
 
     /// <summary>Sessions whose captured AUTHENTICATE does not match the given password.</summary>
     public long WrongPasswordSessions => Connections.Sum(c => c.Sessions.Count(s => s.KeyStatus == SessionKeyStatus.WrongPassword));
+
+    /// <summary>Kerberos sessions whose tokens fail their integrity check under the keytab's keys.</summary>
+    public long WrongKeySessions => Connections.Sum(c => c.Sessions.Count(s => s.KeyStatus == SessionKeyStatus.WrongKey));
 
     /// <summary>Messages that were not signed although signing was required ([MS-SMB2] 3.2.4.1.1, 3.3.4.1.1), over all
     /// sessions; sessions where this cannot be told count 0.</summary>

@@ -230,6 +230,13 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
                 $"Session {id}{who} on {where}: the password does not match the captured AUTHENTICATE (NTProofStr check failed), so none of its {session.Signed} signed message(s) could be verified. The key is wrong; this says nothing about tampering.",
                 where, session.SessionId, [session.FirstFrame]));
         }
+        else if (session.KeyStatus == SessionKeyStatus.WrongKey)
+        {
+            findings.Add(new CaptureFinding(
+                "wrong-key", FindingSeverity.Error,
+                $"Session {id}{who} on {where}: {session.KeyNote}; none of its {session.Signed} signed message(s) could be verified.",
+                where, session.SessionId, [session.FirstFrame]));
+        }
         else if (session.NotCheckable > 0)
         {
             findings.Add(new CaptureFinding(
@@ -241,7 +248,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         {
             findings.Add(new CaptureFinding(
                 "verified", FindingSeverity.Info,
-                $"Session {id}{who} on {where}: all {session.Verified} signed message(s) verified ({connection.SigningAlgorithm?.ToDisplayString() ?? "?"}, key from the {(session.KeyStatus == SessionKeyStatus.KeysFile ? "keys file" : "password")}).",
+                $"Session {id}{who} on {where}: all {session.Verified} signed message(s) verified ({connection.SigningAlgorithm?.ToDisplayString() ?? "?"}, key from the {session.KeyStatus switch { SessionKeyStatus.KeysFile => "keys file", SessionKeyStatus.Keytab => "keytab", _ => "password" }}).",
                 where, session.SessionId, []));
         }
     }

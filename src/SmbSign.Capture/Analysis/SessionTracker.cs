@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Crypto;
+using SmbSign.Protocol.Kerberos;
 using SmbSign.Protocol.Security.Ntlm;
 using SmbSign.Protocol.Security.Ntlmssp;
 using SmbSign.Protocol.Security.Spnego;
@@ -67,6 +68,12 @@ internal sealed class TrackedSession : IDisposable
     public string? Mechanism { get; set; }
 
     public byte[]? SessionKey { get; set; }
+
+    /// <summary>The client's GSS-API Kerberos token (AP-REQ) from the SESSION_SETUP request.</summary>
+    public byte[]? KerberosApReq { get; set; }
+
+    /// <summary>The server's GSS-API Kerberos token (AP-REP) from the SESSION_SETUP response.</summary>
+    public byte[]? KerberosApRep { get; set; }
 
     public Smb2MessageSigner? Signer { get; set; }
 
@@ -352,6 +359,9 @@ internal sealed class SessionTracker
             return;
         }
 
+        // The final response carries the acceptor's last token: with Kerberos, the AP-REP whose sub-key may be the
+        // session key (RFC 4121 §2). Reading it changes nothing for NTLM, whose last token holds no NTLMSSP message.
+        ReadToken(current, session, response.SecurityBuffer.Span);
         CompleteKeys(state, session, current, header.SessionId);
     }
 
@@ -366,6 +376,12 @@ internal sealed class SessionTracker
 
         byte[]? key = tracked.SessionKey;
         SessionKeyStatus source = SessionKeyStatus.Password;
+        if (key is null && tracked.KerberosApReq is not null && _credentials!.KeytabFileCount > 0)
+        {
+            key = RecoverKerberosKey(session, tracked);
+            source = SessionKeyStatus.Keytab;
+        }
+
         if (key is null && _credentials!.FindSessionKey(sessionId) is { } fromFile)
         {
             key = fromFile.SessionKey;
@@ -398,11 +414,68 @@ internal sealed class SessionTracker
         SetKeyStatus(session, source, null);
     }
 
+    /// <summary>Decrypts the captured AP-REQ (and AP-REP) with the keytab: the GSS session key on success, else null
+    /// with the session's status and note saying why (no key for the principal/kvno/type, a key that fails the
+    /// integrity check, an unsupported type).</summary>
+    private byte[]? RecoverKerberosKey(SessionSummary session, TrackedSession tracked)
+    {
+        KerberosApReq apReq;
+        KerberosEncryptedData? apRep = null;
+        try
+        {
+            apReq = KerberosMessages.DecodeApReq(tracked.KerberosApReq);
+            if (tracked.KerberosApRep is not null)
+            {
+                apRep = KerberosMessages.DecodeApRep(tracked.KerberosApRep);
+            }
+        }
+        catch (SmbProtocolException e)
+        {
+            SetKeyStatus(session, SessionKeyStatus.Unsupported, $"the Kerberos AP-REQ/AP-REP cannot be decoded ({e.Message})");
+            return null;
+        }
+
+        KerberosRecovery recovery = KerberosSessionKeyRecovery.Recover(apReq, apRep, _credentials!.KeytabEntries);
+        session.Kerberos = new KerberosSessionInfo(
+            recovery.ServicePrincipal,
+            recovery.ClientPrincipal,
+            KerberosEncryptionTypes.GetName(recovery.TicketEncryptionType),
+            recovery.Kvno,
+            recovery.TicketSessionKeyEncryptionType is { } ticketKeyType ? KerberosEncryptionTypes.GetName(ticketKeyType) : null,
+            recovery.SessionKeySource,
+            recovery.SessionKeyEncryptionType is { } keyType ? KerberosEncryptionTypes.GetName(keyType) : null);
+        switch (recovery.Status)
+        {
+            case KerberosRecoveryStatus.Recovered:
+                if (session.User is null && recovery.ClientPrincipal is { } client)
+                {
+                    int at = client.LastIndexOf('@');
+                    session.User = Intern(at < 0 ? client : client[..at]);
+                    session.Domain = at < 0 ? null : Intern(client[(at + 1)..]);
+                }
+
+                return recovery.SessionKey;
+            case KerberosRecoveryStatus.NoKey:
+                SetKeyStatus(session, SessionKeyStatus.NoKey, recovery.Note);
+                return null;
+            case KerberosRecoveryStatus.UnsupportedEncryption:
+                SetKeyStatus(session, SessionKeyStatus.Unsupported, recovery.Note);
+                return null;
+            default:
+                SetKeyStatus(session, SessionKeyStatus.WrongKey, recovery.Note);
+                return null;
+        }
+    }
+
     private string NoKeyReason(SessionSummary session)
     {
         if (session.Authentication is { } mechanism && mechanism != "NTLM")
         {
-            return $"it authenticated with {mechanism}; a {mechanism} session key can only come from the keys file";
+            return mechanism == "Kerberos"
+                ? (_credentials!.KeytabFileCount == 0
+                    ? "it authenticated with Kerberos; its session key needs the server's keytab (--keytab) or a keys file entry"
+                    : "it authenticated with Kerberos, but its AP-REQ is not in the capture (and the keys file has no entry for it)")
+                : $"it authenticated with {mechanism}; a {mechanism} session key can only come from a keytab (Kerberos) or the keys file";
         }
 
         string keys = _credentials!.SessionKeyCount > 0 ? " and the keys file has no entry for it" : " and no keys file (--keys) was given";
@@ -430,6 +503,11 @@ internal sealed class SessionTracker
                 ntlm = buffer;
                 tracked.Mechanism ??= "NTLM";
             }
+            else if (KerberosMessages.IsKerberosToken(buffer))
+            {
+                // A bare GSS-API Kerberos token, without SPNEGO around it.
+                KeepKerberosToken(tracked, buffer);
+            }
             else if (!buffer.IsEmpty && buffer[0] == 0x60)
             {
                 NegTokenInit init = NegTokenInit.Decode(buffer);
@@ -437,6 +515,10 @@ internal sealed class SessionTracker
                 {
                     tracked.Mechanism ??= "NTLM";
                     ntlm = token.Span;
+                }
+                else if (init.MechToken is { } kerberos && KerberosMessages.IsKerberosToken(kerberos.Span))
+                {
+                    KeepKerberosToken(tracked, kerberos.Span);
                 }
                 else if (init.MechTypes.Count > 0)
                 {
@@ -450,6 +532,10 @@ internal sealed class SessionTracker
                 {
                     ntlm = token.Span;
                     tracked.Mechanism ??= "NTLM";
+                }
+                else if (resp.ResponseToken is { } kerberos && KerberosMessages.IsKerberosToken(kerberos.Span))
+                {
+                    KeepKerberosToken(tracked, kerberos.Span);
                 }
                 else if (resp.SupportedMech is { } mech)
                 {
@@ -480,6 +566,23 @@ internal sealed class SessionTracker
         catch (SmbProtocolException)
         {
             // A token the codecs reject: the session keeps no key (reported as such), the capture goes on.
+        }
+    }
+
+    /// <summary>Keeps a Kerberos AP-REQ or AP-REP token for the key recovery at the final response (bounded: one of
+    /// each per session; a KRB-ERROR is only noted as the mechanism).</summary>
+    private static void KeepKerberosToken(TrackedSession tracked, ReadOnlySpan<byte> token)
+    {
+        tracked.Mechanism ??= "Kerberos";
+        switch (KerberosMessages.Unwrap(token, out _))
+        {
+            case KerberosTokenKind.ApReq:
+                tracked.KerberosApReq = token.ToArray();
+                tracked.KerberosApRep = null; // a new AP-REQ (e.g. after a KRB-ERROR) starts over
+                break;
+            case KerberosTokenKind.ApRep:
+                tracked.KerberosApRep = token.ToArray();
+                break;
         }
     }
 

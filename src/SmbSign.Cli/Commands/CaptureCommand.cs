@@ -10,13 +10,13 @@ using Spectre.Console.Rendering;
 
 namespace SmbSign.Cli.Commands;
 
-/// <summary><c>smbsign capture FILE… [-u [DOMAIN\]USER] [--password-file FILE] [--keys FILE] [--port N…] [--format
+/// <summary><c>smbsign capture FILE… [-u [DOMAIN\]USER] [--password-file FILE] [--keys FILE] [--keytab FILE…] [--port N…] [--format
 /// table|json] [-o FILE]</c>: reads pcap/pcapng captures (or stdin as "-") and reports, per connection and session,
 /// dialect, who required signing, signed/unsigned/encrypted counts and — with a password or keys file — how many
 /// signatures verified or failed, with findings in plain words. Exit 0 after a report without failures; 1 when a
 /// message was not signed although signing was required, a signature failed, or the password does not match a captured
-/// AUTHENTICATE; 2 for an unreadable or malformed file (with the byte offset), an input that is not a regular file, an
-/// -o naming an input, or a bad keys file (with the line).</summary>
+/// AUTHENTICATE or a keytab key fails a captured Kerberos ticket's integrity check; 2 for an unreadable or malformed file (with the byte offset), an input that is not a regular file, an
+/// -o naming an input, a bad keys file (with the line) or a malformed keytab (with the byte offset).</summary>
 internal static class CaptureCommand
 {
     private const long ProgressThreshold = 64L * 1024 * 1024;
@@ -53,11 +53,16 @@ internal static class CaptureCommand
             Description = "Session keys: lines 'SESSION_ID SESSION_KEY' (hex; Wireshark's SMB2 session key table works)",
             HelpName = "FILE",
         };
+        Option<FileInfo[]> keytabs = new("--keytab")
+        {
+            Description = "The server's keytab (MIT format: ktutil, samba-tool domain exportkeytab, ktpass): decrypts the Kerberos tickets of captured sessions (AES-SHA1, RC4) to verify their signatures; repeatable",
+            HelpName = "FILE",
+        };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
         Option<FileInfo?> output = CommonOptions.Output();
-        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages; with -u or --keys, verify every signature. Exit 0 report, 1 a message unsigned although signing was required, a signature failed or the password is wrong, 2 unreadable input.")
+        Command command = new("capture", "Report the SMB sessions in packet captures: dialect, who required signing, signed/unsigned/encrypted messages; with -u, --keys or --keytab, verify every signature. Exit 0 report, 1 a message unsigned although signing was required, a signature failed, or the password or keytab key is wrong, 2 unreadable input.")
         {
-            files, user, passwordFile, keys, ports, format, output,
+            files, user, passwordFile, keys, keytabs, ports, format, output,
         };
         command.SetAction((parseResult, cancellationToken) =>
         {
@@ -75,6 +80,7 @@ internal static class CaptureCommand
                 .AddInputs("input capture", paths)
                 .AddInput("--keys file", parseResult.GetValue(keys)?.FullName)
                 .AddInput("--password-file", parseResult.GetValue(passwordFile)?.FullName)
+                .AddInputs("--keytab file", (parseResult.GetValue(keytabs) ?? []).Select(k => k.FullName))
                 .CheckFile("-o", outputFile.ToString(), replaceExisting: true);
 
             if (parseResult.GetValue(passwordFile) is not null && parseResult.GetValue(user) is null)
@@ -82,7 +88,7 @@ internal static class CaptureCommand
                 throw new CliException("--password-file needs -u/--user: the password is matched against that user's captured AUTHENTICATE.");
             }
 
-            using CaptureCredentials? credentials = ReadCredentials(services, parseResult.GetValue(user), parseResult.GetValue(passwordFile), parseResult.GetValue(keys));
+            using CaptureCredentials? credentials = ReadCredentials(services, parseResult.GetValue(user), parseResult.GetValue(passwordFile), parseResult.GetValue(keys), parseResult.GetValue(keytabs) ?? []);
             var builder = new CaptureSummaryBuilder(credentials);
             foreach (string path in paths)
             {
@@ -104,17 +110,18 @@ internal static class CaptureCommand
             }
 
             // Exit 1 for what the report proves wrong: a message that had to be signed and was not, a signature that
-            // does not verify, or a password that does not match (the requested verification could not be done).
-            bool failed = summary.UnsignedWhileRequired > 0 || summary.SignatureFailures > 0 || summary.WrongPasswordSessions > 0;
+            // does not verify, or a password or keytab key that does not match (the requested verification could not be
+            // done; for a keytab key that passes no integrity check, an altered ticket is as likely as a wrong key).
+            bool failed = summary.UnsignedWhileRequired > 0 || summary.SignatureFailures > 0 || summary.WrongPasswordSessions > 0 || summary.WrongKeySessions > 0;
             return Task.FromResult(failed ? ExitCodes.Findings : ExitCodes.Success);
         });
         return command;
     }
 
-    /// <summary>-u with its password and/or --keys; null when neither was given (counting only).</summary>
-    private static CaptureCredentials? ReadCredentials(CliServices services, string? userText, FileInfo? passwordFile, FileInfo? keysFile)
+    /// <summary>-u with its password, --keys and/or --keytab; null when none was given (counting only).</summary>
+    private static CaptureCredentials? ReadCredentials(CliServices services, string? userText, FileInfo? passwordFile, FileInfo? keysFile, FileInfo[] keytabs)
     {
-        if (userText is null && keysFile is null)
+        if (userText is null && keysFile is null && keytabs.Length == 0)
         {
             return null;
         }
@@ -132,6 +139,11 @@ internal static class CaptureCommand
         else
         {
             credentials = CaptureCredentials.Empty();
+        }
+
+        foreach (FileInfo keytab in keytabs)
+        {
+            ReadKeytab(credentials, keytab);
         }
 
         if (keysFile is null)
@@ -160,6 +172,60 @@ internal static class CaptureCommand
         {
             credentials.Dispose();
             throw new CliException($"--keys: cannot read '{keysFile.FullName}': {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Reads one keytab into <paramref name="credentials"/> (disposing them on error): at most
+    /// <see cref="Protocol.Kerberos.Keytab.MaxFileBytes"/>, errors name the file and byte offset, never key bytes.</summary>
+    private static void ReadKeytab(CaptureCredentials credentials, FileInfo keytab)
+    {
+        try
+        {
+            if (Directory.Exists(keytab.FullName))
+            {
+                throw new CliException($"--keytab: '{keytab.FullName}' is a folder; give the keytab file.");
+            }
+
+            if (FileIdentity.Probe(keytab.FullName, out _) is FileKind.Fifo or FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Socket)
+            {
+                throw new CliException($"--keytab: '{keytab.FullName}' is not a regular file.");
+            }
+
+            byte[] contents;
+            using (FileStream stream = File.OpenRead(keytab.FullName))
+            {
+                if (stream.Length > Protocol.Kerberos.Keytab.MaxFileBytes)
+                {
+                    throw new CliException($"--keytab {keytab.Name}: the file is larger than {Protocol.Kerberos.Keytab.MaxFileBytes / (1024 * 1024)} MiB; not a keytab.");
+                }
+
+                contents = new byte[stream.Length];
+                stream.ReadExactly(contents);
+            }
+
+            try
+            {
+                credentials.LoadKeytab(contents, keytab.Name);
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(contents);
+            }
+        }
+        catch (CaptureKeysFileException e)
+        {
+            credentials.Dispose();
+            throw new CliException($"--keytab {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            credentials.Dispose();
+            throw new CliException($"--keytab: cannot read '{keytab.FullName}': {e.GetType().Name}");
+        }
+        catch (CliException)
+        {
+            credentials.Dispose();
+            throw;
         }
     }
 

@@ -69,7 +69,18 @@ internal sealed record CaptureSessionJson(
     long? UnsignedWhileRequired,
     IReadOnlyList<long> UnsignedWhileRequiredFrames,
     long Encrypted,
-    IReadOnlyList<CaptureFailureJson>? Failures);
+    IReadOnlyList<CaptureFailureJson>? Failures,
+    CaptureKerberosJson? Kerberos);
+
+/// <summary>The Kerberos exchange of a session decrypted with --keytab (no key bytes).</summary>
+internal sealed record CaptureKerberosJson(
+    string ServicePrincipal,
+    string? ClientPrincipal,
+    string TicketEncryptionType,
+    uint? Kvno,
+    string? TicketSessionKeyEncryptionType,
+    string? SessionKeySource,
+    string? SessionKeyEncryptionType);
 
 internal sealed record CaptureFailureJson(long Frame, string Command, ulong MessageId);
 
@@ -149,14 +160,19 @@ internal static class CaptureJsonMapper
             s.UnsignedWhileRequired,
             s.UnsignedWhileRequiredFrames,
             s.Encrypted,
-            s.Failed is null ? null : s.Failures.Select(f => new CaptureFailureJson(f.Frame, f.Command, f.MessageId)).ToList())).ToList());
+            s.Failed is null ? null : s.Failures.Select(f => new CaptureFailureJson(f.Frame, f.Command, f.MessageId)).ToList(),
+            s.Kerberos is { } k
+                ? new CaptureKerberosJson(k.ServicePrincipal, k.ClientPrincipal, k.TicketEncryptionType, k.Kvno, k.TicketSessionKeyEncryptionType, k.SessionKeySource, k.SessionKeyEncryptionType)
+                : null)).ToList());
 
-    /// <summary>null (not asked), password, keys-file, wrong-password, no-key, not-needed, setup-not-captured, unsupported.</summary>
+    /// <summary>null (not asked), password, keys-file, keytab, wrong-password, wrong-key, no-key, not-needed, setup-not-captured, unsupported.</summary>
     public static string? KeyName(SessionKeyStatus status) => status switch
     {
         SessionKeyStatus.NotRequested => null,
         SessionKeyStatus.Password => "password",
         SessionKeyStatus.KeysFile => "keys-file",
+        SessionKeyStatus.Keytab => "keytab",
+        SessionKeyStatus.WrongKey => "wrong-key",
         SessionKeyStatus.WrongPassword => "wrong-password",
         SessionKeyStatus.NoKey => "no-key",
         SessionKeyStatus.NotNeeded => "not-needed",

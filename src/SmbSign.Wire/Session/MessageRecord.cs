@@ -60,6 +60,10 @@ public enum SessionErrorKind
 
     /// <summary>The server requires something SmbSign does not implement (e.g. encryption).</summary>
     Unsupported,
+
+    /// <summary>Kerberos could not produce or complete the logon: no ticket, unknown SPN, clock skew, KDC unreachable,
+    /// GSSAPI library missing, mutual authentication not done.</summary>
+    Kerberos,
 }
 
 /// <summary>A session error: a kind for programs, a message for people (never containing the password).</summary>

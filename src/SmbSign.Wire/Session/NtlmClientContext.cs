@@ -40,6 +40,10 @@ internal sealed class NtlmClientContext : IDisposable
         _time = time;
     }
 
+    /// <summary>The account's NT hash (NTOWFv1, 16 bytes) to use instead of the password ("pass the hash"); null uses
+    /// the password. NTOWFv2 needs only this hash, the user and the domain ([MS-NLMP] 3.3.2).</summary>
+    public ReadOnlyMemory<byte>? NtHash { get; init; }
+
     /// <summary>The GSS session key (ExportedSessionKey) once <see cref="CreateAuthenticate"/> ran.</summary>
     public ReadOnlySpan<byte> SessionKey => _exportedSessionKey ?? throw new InvalidOperationException("No AUTHENTICATE message was built yet.");
 
@@ -79,7 +83,7 @@ internal sealed class NtlmClientContext : IDisposable
         ulong? serverTime = targetInfo.Timestamp;
         long fileTime = serverTime is { } t ? (long)t : _time.GetUtcNow().ToFileTime();
 
-        byte[] ntOwf = NtlmCrypto.NtOwfV2(_password, _user, _domain);
+        byte[] ntOwf = NtHash is { } hash ? NtlmCrypto.NtOwfV2(hash.Span, _user, _domain) : NtlmCrypto.NtOwfV2(_password, _user, _domain);
         try
         {
             byte[] blob = NtlmCrypto.BuildClientChallengeBlob(fileTime, clientChallenge, blobTargetInfo.Encode());

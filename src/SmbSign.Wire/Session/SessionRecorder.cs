@@ -20,6 +20,12 @@ internal sealed class SessionRecorder(SmbClientOptions options)
 
     public ReadOnlyMemory<byte> ReadData { get; set; }
 
+    public string? KerberosSessionKeyType { get; set; }
+
+    public int KerberosSessionKeyLength { get; set; }
+
+    public string? ClientPrincipal { get; set; }
+
     public SessionError? Error { get; set; }
 
     public IReadOnlyList<EnforcementProbe>? Probes { get; set; }
@@ -42,6 +48,10 @@ internal sealed class SessionRecorder(SmbClientOptions options)
         Messages = [.. _messages],
         Operations = [.. _operations],
         ReadData = ReadData,
+        Authentication = options.Kerberos is null ? "ntlm" : "kerberos",
+        KerberosSessionKeyType = KerberosSessionKeyType,
+        KerberosSessionKeyLength = KerberosSessionKeyLength,
+        ClientPrincipal = ClientPrincipal,
         Error = Error,
         Probes = Probes,
         ProbeSkipReason = ProbeSkipReason,

@@ -14,6 +14,7 @@ using SmbSign.Protocol.Smb2.Read;
 using SmbSign.Protocol.Smb2.SessionSetup;
 using SmbSign.Protocol.Smb2.TreeConnect;
 using SmbSign.Protocol.Smb2.TreeDisconnect;
+using SmbSign.Wire.Session.Kerberos;
 using SmbSign.Wire.Transport;
 
 namespace SmbSign.Wire.Session;
@@ -33,6 +34,7 @@ internal sealed partial class Smb2SessionDriver : IDisposable
     private readonly SessionRecorder _recorder;
     private readonly NtlmClientContext _ntlm;
     private readonly Action<Span<byte>> _random;
+    private readonly string _password;
     private ulong _nextMessageId;
     private ulong _sessionId;
     private uint _treeId;
@@ -51,7 +53,8 @@ internal sealed partial class Smb2SessionDriver : IDisposable
         _options = options;
         _recorder = recorder;
         _random = random;
-        _ntlm = new NtlmClientContext(options.User, options.Domain, options.Workstation, password, random, time);
+        _password = password;
+        _ntlm = new NtlmClientContext(options.User, options.Domain, options.Workstation, password, random, time) { NtHash = options.NtHash };
     }
 
     private Smb2SecurityMode SecurityMode => Smb2SecurityMode.SigningEnabled | (_options.RequireSigning ? Smb2SecurityMode.SigningRequired : 0);
@@ -207,7 +210,15 @@ internal sealed partial class Smb2SessionDriver : IDisposable
         if (!_negotiateResponse.SecurityBuffer.IsEmpty)
         {
             NegTokenInit hints = NegTokenInit.Decode(_negotiateResponse.SecurityBuffer.Span);
-            if (hints.MechTypes.Count > 0 && !hints.MechTypes.Contains(SpnegoMechanisms.Ntlmssp))
+            if (_options.Kerberos is not null)
+            {
+                if (hints.MechTypes.Count > 0 && !hints.MechTypes.Contains(SpnegoMechanisms.Kerberos) && !hints.MechTypes.Contains(SpnegoMechanisms.MsKerberos))
+                {
+                    throw new SessionAbortException(new SessionError(SessionErrorKind.Unsupported,
+                        $"the server does not offer Kerberos authentication (mechanisms: {string.Join(", ", hints.MechanismNames)})"));
+                }
+            }
+            else if (hints.MechTypes.Count > 0 && !hints.MechTypes.Contains(SpnegoMechanisms.Ntlmssp))
             {
                 throw new SessionAbortException(new SessionError(SessionErrorKind.Unsupported,
                     $"the server does not offer NTLM authentication (mechanisms: {string.Join(", ", hints.MechanismNames)})"));
@@ -219,6 +230,12 @@ internal sealed partial class Smb2SessionDriver : IDisposable
 
     private async Task SessionSetupAsync(CancellationToken cancellationToken)
     {
+        if (_options.Kerberos is not null)
+        {
+            await KerberosSessionSetupAsync(_options.Kerberos, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         // Round 1: SPNEGO NegTokenInit carrying the NTLM NEGOTIATE_MESSAGE.
         byte[] token = new NegTokenInit { MechTypes = s_mechTypes, MechToken = _ntlm.CreateNegotiate() }.Encode();
         (Smb2Header header1, byte[] response1) = await SessionSetupRoundAsync(token, cancellationToken).ConfigureAwait(false);
@@ -289,6 +306,106 @@ internal sealed partial class Smb2SessionDriver : IDisposable
         if (accept.MechListMic is { } serverMic && !_ntlm.VerifyServerMechListMic(mechTypeList, serverMic.Span))
         {
             throw new SessionAbortException(new SessionError(SessionErrorKind.Protocol, "the server's SPNEGO mechListMIC does not verify"));
+        }
+    }
+
+    /// <summary>SESSION_SETUP with Kerberos in SPNEGO: the platform's GSSAPI/SSPI builds the AP-REQ for cifs/HOST and
+    /// checks the AP-REP (mutual authentication) and the SPNEGO MICs; the session key is the established context's, and
+    /// the SMB keys come from its first 16 bytes exactly as for NTLM ([MS-SMB2] 3.2.5.3.1, in
+    /// <see cref="Smb3SessionKeys.NormalizeSessionKey"/>). The final response is verified only after the context is
+    /// complete, so its signature is checked with a key the server proved it holds.</summary>
+    private async Task KerberosSessionSetupAsync(KerberosOptions kerberos, CancellationToken cancellationToken)
+    {
+        using IKerberosClientContext context = Kerberos(() => KerberosClientContext.Create(
+            _options.Host, _options.User.Length == 0 ? null : _options.User, _options.Domain, _password, kerberos));
+        bool complete = false;
+        byte[] token = Kerberos(() => context.Step([], out complete));
+        Smb2Header header;
+        byte[] response;
+        for (int round = 1; ; round++)
+        {
+            (header, response) = await SessionSetupRoundAsync(token, cancellationToken).ConfigureAwait(false);
+            _sessionId = header.SessionId;
+            if (header.Status == NtStatus.MoreProcessingRequired)
+            {
+                if (complete || round >= 4)
+                {
+                    throw new SessionAbortException(new SessionError(SessionErrorKind.Protocol,
+                        "the server asked for another SESSION_SETUP round after the Kerberos context was complete", header.Status));
+                }
+
+                ReadOnlyMemory<byte> serverToken = Smb2SessionSetupResponse.Parse(response).SecurityBuffer;
+                token = Kerberos(() => context.Step(serverToken.Span, out complete));
+                continue;
+            }
+
+            if (header.Status != NtStatus.Success)
+            {
+                throw LogonError(header.Status, round == 1 ? "first" : "second");
+            }
+
+            break;
+        }
+
+        Smb2SessionSetupResponse final = Smb2SessionSetupResponse.Parse(response);
+        if (!complete)
+        {
+            // The AP-REP (and the server's mechListMIC) arrive with the final response; the context must accept them.
+            ReadOnlyMemory<byte> serverToken = final.SecurityBuffer;
+            byte[] last = Kerberos(() => context.Step(serverToken.Span, out complete));
+            if (!complete || last.Length > 0)
+            {
+                throw new SessionAbortException(new SessionError(SessionErrorKind.Kerberos,
+                    "the server completed the logon but the Kerberos context is not complete (no AP-REP: mutual authentication not done)"));
+            }
+        }
+
+        _recorder.SessionFlags = (ushort)final.SessionFlags;
+        _recorder.ClientPrincipal = context.ClientPrincipal;
+        _anonymousOrGuest = final.IsGuest || final.IsNull;
+        _authenticated = true;
+        if (_anonymousOrGuest)
+        {
+            RecordFinal(response, verified: null, note: "guest/anonymous session: no session key, nothing can be signed");
+            throw new SessionAbortException(new SessionError(SessionErrorKind.GuestSession,
+                "the server logged the Kerberos user on as guest/anonymous: such a session has no key and cannot be signed"));
+        }
+
+        if ((final.SessionFlags & Smb2SessionFlags.EncryptData) != 0)
+        {
+            RecordFinal(response, verified: null, note: "the server requires encryption for this session");
+            throw new SessionAbortException(new SessionError(SessionErrorKind.Unsupported,
+                "the server requires encryption for this session (SMB2_SESSION_FLAG_ENCRYPT_DATA); smbsign verify checks signed, unencrypted sessions"));
+        }
+
+        int encryptionType = 0;
+        byte[] sessionKey = Kerberos(() => context.SessionKey(out encryptionType));
+        try
+        {
+            _recorder.KerberosSessionKeyType = encryptionType == 0 ? null : KerberosClientContext.EncryptionTypeName(encryptionType);
+            _recorder.KerberosSessionKeyLength = sessionKey.Length;
+            _signer = _keys!.Complete(sessionKey);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(sessionKey);
+        }
+
+        _signingRequired = _options.RequireSigning || _negotiateResponse!.SigningRequired;
+        _recorder.SessionSigningRequired = _signingRequired;
+        VerifyResponse(response, header, _dialect.IsSmb3() || _signingRequired, "SESSION_SETUP");
+    }
+
+    /// <summary>Runs a GSSAPI/SSPI step; a Kerberos failure ends the session with its one-line explanation.</summary>
+    private static T Kerberos<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (KerberosException e)
+        {
+            throw new SessionAbortException(new SessionError(SessionErrorKind.Kerberos, e.Message));
         }
     }
 

@@ -1,4 +1,5 @@
 using SmbSign.Protocol;
+using SmbSign.Wire.Session.Kerberos;
 
 namespace SmbSign.Wire.Session;
 
@@ -9,6 +10,18 @@ public sealed record SmbClientOptions
     public required string Host { get; init; }
 
     public int Port { get; init; } = 445;
+
+    /// <summary>Connect to this address instead of resolving <see cref="Host"/>, which still names the server (the
+    /// Kerberos SPN <c>cifs/HOST</c> and the tree-connect path); null resolves <see cref="Host"/>.</summary>
+    public string? TargetAddress { get; init; }
+
+    /// <summary>Log on with Kerberos (SPNEGO, ticket for <c>cifs/HOST</c>) instead of NTLMv2; null uses NTLMv2. The
+    /// password passed to the session, when not empty, obtains the ticket; otherwise a credential cache does.</summary>
+    public KerberosOptions? Kerberos { get; init; }
+
+    /// <summary>NTLM logon with the account's NT hash (MD4 of the UTF-16LE password, 16 bytes) instead of the password,
+    /// as impacket and NetExec allow; null uses the password. Never logged or reported.</summary>
+    public ReadOnlyMemory<byte>? NtHash { get; init; }
 
     /// <summary>Share to connect to; IPC$ by default.</summary>
     public string Share { get; init; } = "IPC$";

@@ -35,6 +35,13 @@ public sealed class SmbClientSession
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(password);
         var recorder = new SessionRecorder(options);
+        if (options.Dialect == Dialect.Smb1 && (options.Kerberos is not null || options.NtHash is not null))
+        {
+            recorder.Error = new SessionError(SessionErrorKind.Unsupported,
+                "Kerberos and NT-hash logons are implemented for SMB 2/3 only; choose a dialect from 2.0.2 to 3.1.1");
+            return recorder.ToReport() with { ProbeSkipReason = "the session did not complete" };
+        }
+
         try
         {
             IPEndPoint endPoint = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);
@@ -145,6 +152,13 @@ public sealed class SmbClientSession
     /// verify client and the remote-registry reader.</summary>
     internal static async Task<IPEndPoint> ResolveAsync(SmbClientOptions options, CancellationToken cancellationToken)
     {
+        if (options.TargetAddress is { } target)
+        {
+            return IPAddress.TryParse(target, out IPAddress? given)
+                ? new IPEndPoint(given, options.Port)
+                : throw new SessionAbortException(new SessionError(SessionErrorKind.Connection, $"--target-ip '{target}' is not an IP address"));
+        }
+
         if (IPAddress.TryParse(options.Host, out IPAddress? address))
         {
             return new IPEndPoint(address, options.Port);

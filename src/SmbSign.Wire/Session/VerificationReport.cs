@@ -41,6 +41,20 @@ public sealed record VerificationReport
     /// <summary>The bytes read from <see cref="SmbClientOptions.ReadPath"/>, when one was given and the read succeeded.</summary>
     public ReadOnlyMemory<byte> ReadData { get; init; }
 
+    /// <summary>"ntlm" or "kerberos": how the session authenticated.</summary>
+    public string Authentication { get; init; } = "ntlm";
+
+    /// <summary>Kerberos: the encryption type of the context's session key (e.g. aes256-cts-hmac-sha1-96, rc4-hmac),
+    /// null for NTLM or when the platform does not say.</summary>
+    public string? KerberosSessionKeyType { get; init; }
+
+    /// <summary>Kerberos: the length of the context's session key in bytes (32 for AES-256); SMB uses its first 16
+    /// ([MS-SMB2] 3.2.5.3.1). 0 for NTLM.</summary>
+    public int KerberosSessionKeyLength { get; init; }
+
+    /// <summary>Kerberos: the client principal the session ran as, when the platform says.</summary>
+    public string? ClientPrincipal { get; init; }
+
     /// <summary>Set when the session could not complete.</summary>
     public SessionError? Error { get; init; }
 
