@@ -39,6 +39,7 @@ public static class CliApp
         yield return FixCommand.Create(services);
         yield return VerifyCommand.Create(services);
         yield return ListenCommand.Create(services);
+        yield return HistoryCommand.Create(services);
         yield return CompletionCommand.Create(services);
         yield return CompletionCommand.CreateManPage(services);
     }
