@@ -60,6 +60,11 @@ check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --t
 check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
 check "listen starts on loopback, stops after --duration, reports as JSON" 0 '"generatedAt"' -- \
   "$bin" listen --address 127.0.0.1 --port 0 --duration 1 --format json
+check "audit --db records a run in a SQLite store (libe_sqlite3.so shipped)" 1 "recorded audit run 1" -- \
+  "$bin" audit "$fleet/ws-win10-01.reg" --db "$work/posture.db"
+check "audit --db records a second run" 1 "recorded audit run 2" -- "$bin" audit "$fleet/ws-win10-01.reg" --db "$work/posture.db"
+check "history --format json reads the store" 0 '"comparisons"' -- "$bin" history --db "$work/posture.db" --format json
+check "--db with a password in it exits 2" 2 "contains a password" -- "$bin" history --db "Host=h;Password=x"
 check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
 check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
 pwsh_bin=$(command -v pwsh || echo /opt/pwsh/pwsh)

@@ -59,7 +59,17 @@ public sealed class PostureStore : IAsyncDisposable
                 DefaultTimeout = (int)s_busyTimeout.TotalSeconds,
                 ForeignKeys = true,
             };
-            var connection = new SqliteConnection(builder.ConnectionString);
+            SqliteConnection connection;
+            try
+            {
+                connection = new SqliteConnection(builder.ConnectionString);
+            }
+            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException)
+            {
+                // A native build copied without the libe_sqlite3.so that ships beside it.
+                throw new StoreException("--db: SQLite is not available: libe_sqlite3.so was not found beside the smbsign executable (install the package, or copy the library with it).", e);
+            }
+
             store = new PostureStore(location, connection, null);
         }
         else
