@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds out/deb/smbsign_VERSION_ARCH.deb: /usr/bin/smbsign (a native AOT binary), its man page and the bash and zsh
+# Builds out/deb/smbsign_VERSION_ARCH.deb: /usr/bin/smbsign (a native AOT binary, with SQLite beside it), its man page and the bash and zsh
 # completion scripts, all generated from the CLI itself (`smbsign manpage`, `smbsign completion SHELL`).
 #
 #   bash scripts/package-deb.sh [OUTDIR]
@@ -25,7 +25,12 @@ dotnet publish src/SmbSign.Cli/SmbSign.Cli.csproj -c Release -r "$rid" -p:Publis
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-install -D -m 0755 "$publish/smbsign" "$stage/usr/bin/smbsign"
+# The binary lives in /usr/lib/smbsign beside libe_sqlite3.so (the posture store's SQLite, which NativeAOT loads from the
+# executable's own folder); /usr/bin/smbsign is a relative symlink to it.
+install -D -m 0755 "$publish/smbsign" "$stage/usr/lib/smbsign/smbsign"
+install -D -m 0644 "$publish/libe_sqlite3.so" "$stage/usr/lib/smbsign/libe_sqlite3.so"
+mkdir -p "$stage/usr/bin"
+ln -s ../lib/smbsign/smbsign "$stage/usr/bin/smbsign"
 mkdir -p "$stage/usr/share/man/man1" "$stage/usr/share/bash-completion/completions" "$stage/usr/share/zsh/vendor-completions" \
   "$stage/usr/share/doc/smbsign" "$stage/DEBIAN"
 "$publish/smbsign" manpage | gzip -9n > "$stage/usr/share/man/man1/smbsign.1.gz"

@@ -65,6 +65,11 @@ check "report writes a self-contained HTML page from an audit" 0 "wrote .*report
 check "report: the page exists and has no http:// or https:// URL" 0 "^self-contained$" -- \
   bash -c "test -s '$work/report.html' && grep -q 'Content-Security-Policy' '$work/report.html' && ! grep -Eq 'https?://' '$work/report.html' && echo self-contained"
 check "report: a file that is not an smbsign document exits 2" 2 "expected" -- "$bin" report "$fleet/machines.json" -o "$work/report-bad.html"
+check "audit --db records a run in a SQLite store (libe_sqlite3.so shipped)" 1 "recorded audit run 1" -- \
+  "$bin" audit "$fleet/ws-win10-01.reg" --db "$work/posture.db"
+check "audit --db records a second run" 1 "recorded audit run 2" -- "$bin" audit "$fleet/ws-win10-01.reg" --db "$work/posture.db"
+check "history --format json reads the store" 0 '"comparisons"' -- "$bin" history --db "$work/posture.db" --format json
+check "--db with a password in it exits 2" 2 "contains a password" -- "$bin" history --db "Host=h;Password=x"
 check "bench signing (short)" 0 "AES-GMAC" -- "$bin" bench signing --sizes 4K --seconds 0.05
 check "unknown option is a usage error" 2 "" -- "$bin" audit "$fleet" --no-such-option
 pwsh_bin=$(command -v pwsh || echo /opt/pwsh/pwsh)

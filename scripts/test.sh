@@ -17,6 +17,8 @@ command -v kinit >/dev/null 2>&1 || need_pkgs+=(krb5-user)
 command -v tshark >/dev/null 2>&1 || need_pkgs+=(tshark)
 command -v nmap >/dev/null 2>&1 || need_pkgs+=(nmap)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# The posture store tests start their own PostgreSQL server (initdb + pg_ctl on a free loopback port).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgresql)
 # NativeAOT publish (scripts/test-native.sh): clang links, zlib1g-dev provides libz.a; dpkg-deb builds the .deb.
 command -v clang >/dev/null 2>&1 || need_pkgs+=(clang)
 [[ -e /usr/include/zlib.h ]] || need_pkgs+=(zlib1g-dev)

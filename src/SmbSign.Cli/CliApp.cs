@@ -40,6 +40,7 @@ public static class CliApp
         yield return VerifyCommand.Create(services);
         yield return ListenCommand.Create(services);
         yield return ReportCommand.Create(services);
+        yield return HistoryCommand.Create(services);
         yield return CompletionCommand.Create(services);
         yield return CompletionCommand.CreateManPage(services);
     }

@@ -228,6 +228,38 @@ public sealed class SambaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Changes <c>server signing</c> in this server's smb.conf and makes smbd reload it (SIGHUP); connections made after
+    /// this return see the new value (smbd forks each connection from the reloaded parent). Same port, same name: to a
+    /// scanner this is the same server reconfigured.
+    /// </summary>
+    public async Task SetServerSigningAsync(string value, CancellationToken cancellationToken = default)
+    {
+        string[] lines = await File.ReadAllLinesAsync(ConfigPath, cancellationToken).ConfigureAwait(false);
+        int changed = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].TrimStart().StartsWith("server signing =", StringComparison.Ordinal))
+            {
+                lines[i] = "  server signing = " + value;
+                changed++;
+            }
+        }
+
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"smb.conf has {changed} 'server signing' lines; expected 1");
+        }
+
+        await File.WriteAllTextAsync(ConfigPath, string.Join('\n', lines) + "\n", cancellationToken).ConfigureAwait(false);
+        (int code, string output) = await ProcessRunner.RunAsync(
+            "kill", ["-HUP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(10), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"kill -HUP smbd failed ({code}): {output}");
+        }
+    }
+
     /// <summary>Runs <c>net -s SMB.CONF registry ARGS...</c> (createkey, setvalue, deletevalue, setsd_sddl…) against this
     /// server's registry.tdb and returns its output; throws when net fails.</summary>
     public async Task<string> RegistryAsync(params string[] arguments)

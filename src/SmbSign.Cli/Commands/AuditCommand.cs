@@ -78,12 +78,14 @@ internal static class AuditCommand
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Csv, OutputFormat.Sarif);
         Option<FileInfo?> output = CommonOptions.Output();
         RemoteAuditOptions remote = new();
+        RunStore store = new();
 
         Command command = new("audit", "Audit SMB signing and hardening settings in exports (.reg, GptTmpl.inf, Registry.pol, GPO folders, Get-Smb*Configuration JSON, Intune JSON, smb.conf, nsmb.conf) against CIS benchmarks or the Microsoft baseline. Exit 0 every machine passes, 1 a machine fails, 2 usage error or unreadable input.")
         {
             paths, benchmark, os, role, strict, machine, live, failuresOnly, verbose, listBenchmarks, format, output,
         };
         remote.AddTo(command);
+        store.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -117,6 +119,9 @@ internal static class AuditCommand
             {
                 throw new CliException("audit: give at least one PATH (a file or a fleet folder) or --machine NAME=FILE[,FILE...]; try 'smbsign audit samples/fleet'.");
             }
+
+            // Before any work: a bad --db (or one with a password in it) fails here, not after a fleet was audited.
+            Reporting.Store.StoreLocation? storeLocation = await store.ResolveAsync(services, parseResult, cancellationToken).ConfigureAwait(false);
 
             AuditOptions options = new()
             {
@@ -162,6 +167,13 @@ internal static class AuditCommand
             IEnumerable<MachineAudit> stream = remoteRequest is null
                 ? AuditStream(plan.Machines, options, OnAudited, cancellationToken)
                 : Observed(await AuditRemote.RunAsync(services, remoteRequest, options, cancellationToken).ConfigureAwait(false), OnAudited);
+            if (storeLocation is not null)
+            {
+                // The store keeps the whole JSON document besides the chosen format, so the audits are kept for a second
+                // rendering: memory grows with the fleet only when --db is given.
+                stream = stream.ToList();
+            }
+
             AuditReport report = new(
                 stream,
                 options.Strict,
@@ -204,6 +216,18 @@ internal static class AuditCommand
             }
 
             digest.WriteSummary();
+            if (storeLocation is not null)
+            {
+                // Every machine and item, whatever --failures-only or --format showed.
+                AuditReport whole = new(stream, options.Strict, options.Benchmark?.Id, plan.Problems, plan.Warnings, services.Time);
+                using MemoryStream json = new();
+                AuditJsonRenderer.Render(whole, json);
+                List<string> inputs = remoteRequest is null
+                    ? [.. inputPaths.Select(Path.GetFullPath), .. machineSpecs.Select(m => "--machine " + m)]
+                    : ["--remote", .. inputPaths];
+                await RunStore.RecordAsync(services, storeLocation, Reporting.Records.RunKind.Audit, System.Text.Encoding.UTF8.GetString(json.ToArray()), inputs, cancellationToken).ConfigureAwait(false);
+            }
+
             if (plan.Problems.Count > 0 || unreadable)
             {
                 return ExitCodes.UsageOrInput;

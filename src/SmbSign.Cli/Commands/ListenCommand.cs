@@ -80,6 +80,7 @@ internal static class ListenCommand
         {
             Description = "Write the report to FILE, which must not exist yet (never overwritten)",
         };
+        RunStore store = new();
         clients.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is <= 0)
@@ -113,6 +114,7 @@ internal static class ListenCommand
         {
             address, port, test, share, user, passwordFile, clients, duration, maxConnections, connectionTimeout, expectRequired, format, output,
         };
+        store.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (!IPAddress.TryParse(parseResult.GetValue(address), out IPAddress? ip))
@@ -133,6 +135,7 @@ internal static class ListenCommand
             }
 
             string? password = userName is null ? null : PasswordInput.Read(services, parseResult.GetValue(passwordFile));
+            Reporting.Store.StoreLocation? storeLocation = await store.ResolveAsync(services, parseResult, cancellationToken).ConfigureAwait(false);
             ListenTestMode mode = parseResult.GetValue(test) switch
             {
                 "unsigned" => ListenTestMode.Unsigned,
@@ -150,14 +153,14 @@ internal static class ListenCommand
                 ConnectionDeadline = TimeSpan.FromSeconds(parseResult.GetValue(connectionTimeout)),
             };
             return await RunAsync(services, options, password, parseResult.GetValue(clients), parseResult.GetValue(duration),
-                parseResult.GetValue(expectRequired), parseResult.GetValue(format), outputFile, cancellationToken).ConfigureAwait(false);
+                parseResult.GetValue(expectRequired), parseResult.GetValue(format), outputFile, storeLocation, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
         CliServices services, ListenOptions options, string? password, int? maxClients, double? seconds, bool expectRequired,
-        OutputFormat format, FileInfo? outputFile, CancellationToken cancellationToken)
+        OutputFormat format, FileInfo? outputFile, Reporting.Store.StoreLocation? storeLocation, CancellationToken cancellationToken)
     {
         ListenServer server;
         try
@@ -251,6 +254,12 @@ internal static class ListenCommand
             }
         }
 
+        // Recorded after Ctrl-C or --duration too: what was seen until then is the run. Compared with runs of the same mode.
+        await RunStore.RecordAsync(
+            services, storeLocation, Reporting.Records.RunKind.Listen,
+            ReportMetadata.Stamp(JsonSerializer.Serialize(document, ListenJsonContext.Default.ListenReportJson), services.Time),
+            ["--address " + options.Address, "--test " + document.Mode],
+            CancellationToken.None).ConfigureAwait(false);
         bool failed = notEnforcing > 0 || (expectRequired && options.Mode == ListenTestMode.Observe && notRequiring > 0);
         return failed ? ExitCodes.Findings : ExitCodes.Success;
     }

@@ -37,11 +37,13 @@ internal static class ScanCommand
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json, OutputFormat.Jsonl, OutputFormat.Csv);
         Option<FileInfo?> output = CommonOptions.Output();
         Option<FileInfo?> relayList = new("--relay-list") { Description = "Write the addresses of NTLM relay targets (signing not required), one per line, de-duplicated.", HelpName = "FILE" };
+        RunStore store = new();
 
         Command command = new("scan", "Probe SMB servers (no credentials) and report SMB1 and SMB2 signing as each server advertises it.")
         {
             targets, inputLists, port, deep, concurrency, timeout, rate, shard, clientOs, clientConfig, format, output, relayList,
         };
+        store.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (ReferenceEquals(services.Out, Console.Out))
@@ -64,7 +66,7 @@ internal static class ScanCommand
                 parseResult.GetValue(format),
                 parseResult.GetValue(output),
                 parseResult.GetValue(relayList));
-            return await RunAsync(services, settings, cancellationToken);
+            return await RunAsync(services, settings, parseResult, store, cancellationToken);
         });
         return command;
     }
@@ -73,9 +75,14 @@ internal static class ScanCommand
         string[] Targets, string[] InputLists, int Port, bool Deep, int Concurrency, int TimeoutMs, string? Rate, string? Shard,
         string? ClientOs, FileInfo? ClientConfig, OutputFormat Format, FileInfo? Output, FileInfo? RelayList);
 
-    private static async Task<int> RunAsync(CliServices services, ScanSettings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliServices services, ScanSettings settings, ParseResult parseResult, RunStore store, CancellationToken cancellationToken)
     {
         (TargetSource source, ScanOptions scanOptions, ProbeOptions probeOptions) = Validate(services, settings);
+        Reporting.Store.StoreLocation? storeLocation = await store.ResolveAsync(services, parseResult, cancellationToken);
+
+        // With --db the JSON document (the array --format json prints) is built beside the chosen format.
+        using StringWriter? storeJson = storeLocation is null ? null : new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        ScanWriter? storeWriter = storeJson is null ? null : ScanWriter.Create(OutputFormat.Json, storeJson, maxWidth: null, color: false, time: services.Time);
         OutputFileGuard guard = new OutputFileGuard().AddInputs("-iL file", settings.InputLists).AddInput("--client-config file", settings.ClientConfig?.FullName);
         guard.CheckFile("-o", settings.Output, replaceExisting: true);
         guard.CheckFile("--relay-list", settings.RelayList, replaceExisting: true);
@@ -123,7 +130,9 @@ internal static class ScanCommand
                     }
                 }
 
-                writer.Write(ScanRow.From(posture, clientOutcome?.Evaluate(posture)));
+                ScanRow row = ScanRow.From(posture, clientOutcome?.Evaluate(posture));
+                writer.Write(row);
+                storeWriter?.Write(row);
                 target.RowWritten();
                 onRow?.Invoke();
             }
@@ -149,6 +158,24 @@ internal static class ScanCommand
 
         writer.Complete(new ScanSummary(count, reachable, relayTargets, errors));
         target.Commit();
+        if (storeWriter is not null)
+        {
+            storeWriter.Complete(new ScanSummary(count, reachable, relayTargets, errors));
+            List<string> inputs = [.. settings.Targets, .. settings.InputLists.Select(f => "-iL " + Path.GetFullPath(f))];
+            inputs.Add(string.Create(CultureInfo.InvariantCulture, $"--port {settings.Port}"));
+            if (settings.Shard is { } shardText)
+            {
+                inputs.Add("--shard " + shardText);
+            }
+
+            if (settings.Deep)
+            {
+                inputs.Add("--deep");
+            }
+
+            await RunStore.RecordAsync(services, storeLocation, Reporting.Records.RunKind.Scan, storeJson!.ToString(), inputs, cancellationToken);
+        }
+
         if (settings.RelayList is { } relayFile)
         {
             var text = new StringBuilder();

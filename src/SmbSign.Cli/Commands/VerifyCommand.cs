@@ -58,6 +58,7 @@ internal static class VerifyCommand
             HelpName = "PATH",
         };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
+        RunStore store = new();
 
         dialect.Validators.Add(result =>
         {
@@ -87,6 +88,7 @@ internal static class VerifyCommand
         {
             target, user, dialect, algorithm, requireSigning, timeout, noProbe, verbose, passwordFile, read, format,
         };
+        store.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             if (!VerifyTarget.TryParse(parseResult.GetValue(target), out VerifyTarget? parsedTarget, out string targetError))
@@ -113,6 +115,7 @@ internal static class VerifyCommand
             }
 
             string password = PasswordInput.Read(services, parseResult.GetValue(passwordFile));
+            Reporting.Store.StoreLocation? storeLocation = await store.ResolveAsync(services, parseResult, cancellationToken);
             var options = new SmbClientOptions
             {
                 Host = parsedTarget!.Host,
@@ -131,6 +134,11 @@ internal static class VerifyCommand
             var client = new SmbClientSession(services.Time);
             VerificationReport report = await client.VerifyAsync(options, password, cancellationToken);
             bool isVerbose = parseResult.GetValue(verbose);
+            await RunStore.RecordAsync(
+                services, storeLocation, Reporting.Records.RunKind.Verify,
+                ReportMetadata.Stamp(JsonSerializer.Serialize(VerifyJson.From(report, verbose: false), VerifyJsonContext.Default.VerifyJson), services.Time),
+                [parseResult.GetValue(target) ?? string.Empty, .. RunStore.Given(parseResult, dialect, algorithm, requireSigning, noProbe)],
+                cancellationToken);
             if (parseResult.GetValue(format) == OutputFormat.Json)
             {
                 await services.Out.WriteLineAsync(ReportMetadata.Stamp(JsonSerializer.Serialize(VerifyJson.From(report, isVerbose), VerifyJsonContext.Default.VerifyJson), services.Time));
