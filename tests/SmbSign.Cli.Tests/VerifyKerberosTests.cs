@@ -98,3 +98,21 @@ public sealed class VerifyKerberosTests
         Assert.Contains("--realm needs -k/--kerberos", run.Error, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Without the GSSAPI library, -k says which package to install. Run as a child process: the library is bound
+/// once per process.</summary>
+public sealed class VerifyKerberosLibraryMissingTests
+{
+    [Fact]
+    public async Task Kerberos_LibraryMissing_NamesTheDebianPackage()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "smbsign.dll");
+
+        (int code, string output) = await ProcessRunner.RunAsync(
+            "dotnet", [dll, "verify", "//dc1.smbsign.test:1/data", "--target-ip", "127.0.0.1", "-k", "--no-probe"], null, TimeSpan.FromSeconds(60),
+            new Dictionary<string, string> { ["SMBSIGN_GSSAPI_LIBRARY"] = "/nonexistent/libgssapi_krb5.so.2" });
+
+        Assert.True(code == 2, output);
+        Assert.Contains("smbsign: Kerberos is not available: the MIT Kerberos GSSAPI library could not be loaded (/nonexistent/libgssapi_krb5.so.2): apt-get install libgssapi-krb5-2", output, StringComparison.Ordinal);
+    }
+}

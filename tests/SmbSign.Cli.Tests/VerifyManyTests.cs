@@ -29,9 +29,10 @@ public sealed class VerifyManyTests : IClassFixture<VerifyManyTests.Hosts>
         string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         JsonElement[] hosts = [.. lines.Take(3).Select(l => JsonDocument.Parse(l).RootElement)];
-        Assert.Equal(
-            [$"//{HostPort(_hosts.Mandatory)}/{SambaServer.ShareName}", $"//{HostPort(_hosts.Auto)}/{SambaServer.ShareName}", $"//{HostPort(_hosts.Disabled)}/{SambaServer.ShareName}"],
-            hosts.Select(h => h.GetProperty("target").GetString()));
+        Assert.True(
+            new[] { $"//{HostPort(_hosts.Mandatory)}/{SambaServer.ShareName}", $"//{HostPort(_hosts.Auto)}/{SambaServer.ShareName}", $"//{HostPort(_hosts.Disabled)}/{SambaServer.ShareName}" }
+                .SequenceEqual(hosts.Select(h => h.GetProperty("target").GetString())),
+            run.Output);
         Assert.Equal(["enforced", "not-enforced", "not-enforced"], hosts.Select(h => h.GetProperty("verdict").GetString()));
         Assert.All(hosts, h => Assert.True(h.TryGetProperty("generatedAt", out _)));
         Assert.All(hosts, h => Assert.Equal(JsonValueKind.Null, h.GetProperty("error").ValueKind));
@@ -52,7 +53,7 @@ public sealed class VerifyManyTests : IClassFixture<VerifyManyTests.Hosts>
 
         Assert.True(run.ExitCode == 1, run.Output + run.Error);
         string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("enforced", lines[0], StringComparison.Ordinal);
+        Assert.True(lines[0].Contains(" enforced ", StringComparison.Ordinal), run.Output);
         Assert.Contains("error", lines[1], StringComparison.Ordinal);
         Assert.Equal("2 hosts: 1 enforced, 0 not enforced, 0 untested, 0 with signature failures, 1 errors", lines[2]);
     }
@@ -68,7 +69,7 @@ public sealed class VerifyManyTests : IClassFixture<VerifyManyTests.Hosts>
         CliRun withHash = await CliHarness.RunAsync(["verify", target, "-u", _hosts.Mandatory.User, "--dialect", "3.1.1", "--format", "json", "--nt-hash-file", hashFile]);
 
         Assert.True(withHash.ExitCode == 0, withHash.Output + withHash.Error);
-        Assert.Equal(withPassword.ExitCode, withHash.ExitCode);
+        Assert.True(withPassword.ExitCode == withHash.ExitCode, withPassword.Output + withPassword.Error);
         using JsonDocument a = JsonDocument.Parse(withPassword.Output);
         using JsonDocument b = JsonDocument.Parse(withHash.Output);
         foreach (string field in new[] { "dialect", "signingAlgorithm", "verdict", "messages", "signed", "verified", "enforced" })

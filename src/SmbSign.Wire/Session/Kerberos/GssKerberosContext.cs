@@ -25,7 +25,7 @@ internal sealed unsafe class GssKerberosContext : IKerberosClientContext
 
     public GssKerberosContext(string serverName, string? principal, string? password, string? credentialCache)
     {
-        _api = Api ?? throw new KerberosException("Kerberos needs " + LoadError);
+        _api = Api ?? throw new KerberosException("Kerberos is not available: " + LoadError);
         _target = "cifs/" + serverName;
         try
         {
