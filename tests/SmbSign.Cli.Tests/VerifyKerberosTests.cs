@@ -116,3 +116,43 @@ public sealed class VerifyKerberosLibraryMissingTests
         Assert.Contains("smbsign: Kerberos is not available: the MIT Kerberos GSSAPI library could not be loaded (/nonexistent/libgssapi_krb5.so.2): apt-get install libgssapi-krb5-2", output, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>audit --remote -k</c>: the remote-registry reader rides on the same Kerberos session; Samba's AD DC answers
+/// \PIPE\winreg (samba-dcerpcd on demand). The target is an address, so the DC gets the SPN cifs/127.0.0.1 first.</summary>
+[Collection(CliSambaAdDcCollection.Name)]
+public sealed class AuditRemoteKerberosTests
+{
+    private readonly SambaAdDc _dc;
+
+    public AuditRemoteKerberosTests(SambaAdDcFixture fixture)
+    {
+        _dc = fixture.Dc;
+        Krb5Configuration.SetEnvironment("KRB5_CONFIG", _dc.Krb5ConfigPath);
+    }
+
+    [Fact]
+    public async Task AuditRemote_Kerberos_ReadsTheDcRegistry()
+    {
+        try
+        {
+            await _dc.SambaToolAsync("spn", "add", "cifs/127.0.0.1", "DC1$");
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("already", StringComparison.OrdinalIgnoreCase))
+        {
+        }
+
+        string ccache = await _dc.KinitAsync();
+        string target = "127.0.0.1:" + _dc.SmbPort.ToString(CultureInfo.InvariantCulture);
+
+        CliRun run = await CliHarness.RunAsync(["audit", "--remote", target, "-k", "--ccache", ccache, "--format", "json"]);
+
+        Assert.True(run.ExitCode is 0 or 1, run.Output + run.Error);
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement machine = json.RootElement.GetProperty("machines")[0];
+        Assert.Equal(target, machine.GetProperty("name").GetString());
+        JsonElement source = machine.GetProperty("sources")[0];
+        Assert.Equal("winreg://" + target, source.GetProperty("path").GetString());
+        Assert.Equal("live-registry", source.GetProperty("format").GetString());
+        Assert.Equal(0, source.GetProperty("errors").GetInt32());
+    }
+}

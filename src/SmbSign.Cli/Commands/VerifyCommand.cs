@@ -229,6 +229,13 @@ internal static class VerifyCommand
             throw new CliException($"'{unc}': with several targets give hosts, host:port or CIDR ranges and the share with --share.");
         }
 
+        // HOST/SHARE (a UNC path missing its slashes) is the likely mistake, not a CIDR range.
+        string? share1 = targets.FirstOrDefault(t => t.IndexOf('/', StringComparison.Ordinal) is int slash and > 0 && !t[(slash + 1)..].All(char.IsAsciiDigit));
+        if (share1 is not null)
+        {
+            throw new CliException($"'{share1}' is not a UNC target; expected //HOST[:PORT]/SHARE (several targets: hosts, host:port or CIDR ranges, with --share NAME)");
+        }
+
         TargetSource source;
         try
         {

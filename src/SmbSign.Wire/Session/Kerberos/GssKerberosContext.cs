@@ -345,6 +345,11 @@ internal static class KerberosErrors
             return $"no Kerberos ticket in {cache}: run kinit USER@REALM first, or give -u USER with a password (SMBSIGN_PASSWORD or --password-file)" + detail;
         }
 
+        if (libraryText.Contains("No credentials found with supported encryption types", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"the tickets in {cache} use encryption types this krb5 configuration does not allow (default_tgs_enctypes, permitted_enctypes): run kinit again under the same configuration" + detail;
+        }
+
         if (Says(TicketExpired, "Ticket expired"))
         {
             return $"the Kerberos ticket in {cache} has expired: run kinit again" + detail;
