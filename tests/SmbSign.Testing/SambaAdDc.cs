@@ -593,6 +593,7 @@ public sealed class SambaAdDc : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            KillStragglers();
             try
             {
                 Directory.Delete(Root, recursive: true);
@@ -602,6 +603,34 @@ public sealed class SambaAdDc : IAsyncDisposable
             }
             catch (UnauthorizedAccessException)
             {
+            }
+        }
+    }
+
+    /// <summary>smbd starts samba-dcerpcd on demand (\PIPE\winreg) and it leaves the process tree: end every process
+    /// whose command line names this instance's smb.conf.</summary>
+    private void KillStragglers()
+    {
+        string marker = ConfigPath;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(marker, StringComparison.Ordinal))
+                {
+                    using Process process = Process.GetProcessById(pid);
+                    process.Kill();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone meanwhile, or not ours to read.
             }
         }
     }

@@ -158,6 +158,10 @@ public sealed class SambaServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
+        // A winbindd on the host (an AD DC's, at /run/samba/winbindd) would otherwise map this standalone server's SIDs
+        // to its own uid range and every logon fails; _NO_WINBINDD makes libwbclient ignore it.
+        psi.Environment["_NO_WINBINDD"] = "1";
         foreach (string arg in new[] { "-s", confPath, "-F", "--no-process-group", "--debug-stdout", "-d", "1" })
         {
             psi.ArgumentList.Add(arg);

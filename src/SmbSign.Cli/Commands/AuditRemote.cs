@@ -19,7 +19,10 @@ using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
 namespace SmbSign.Cli.Commands;
 
 /// <summary>What <c>audit --remote</c> was asked to do (the password is held only for the run, never printed).</summary>
-internal sealed record RemoteAuditRequest(TargetSource Targets, VerifyUser User, string Password, int Concurrency, TimeSpan Timeout, DirectoryInfo? Save);
+internal sealed record RemoteAuditRequest(TargetSource Targets, VerifyUser? User, Logon Logon, int Concurrency, TimeSpan Timeout, DirectoryInfo? Save)
+{
+    public string Password => Logon.Password;
+}
 
 /// <summary>The options <c>audit --remote</c> adds to <c>audit</c>.</summary>
 internal sealed class RemoteAuditOptions
@@ -49,12 +52,17 @@ internal sealed class RemoteAuditOptions
 
     public Option<DirectoryInfo?> Save { get; } = new("--save") { Description = "With --remote: write what was read as one .reg file per machine (UTF-16, regedit format) plus machines.json into DIR, for offline replay and 'fix'. Existing files are never replaced.", HelpName = "DIR" };
 
+    /// <summary>-k/--kerberos, --ccache, --realm, --kdc, --nt-hash-file (shared with verify).</summary>
+    public AuthenticationOptions Authentication { get; } = new();
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Remote, User, PasswordFile, InputLists, Port, Concurrency, Timeout, Save })
         {
             command.Options.Add(option);
         }
+
+        Authentication.AddTo(command);
     }
 }
 
@@ -100,9 +108,11 @@ internal static class AuditRemote
             throw new CliException("audit --remote: no targets; give hosts, host:port or CIDR ranges, or -iL FILE.");
         }
 
-        if (!VerifyUser.TryParse(parseResult.GetValue(options.User), out VerifyUser? user, out string userError))
+        VerifyUser? user = null;
+        bool kerberos = parseResult.GetValue(options.Authentication.Kerberos);
+        if ((parseResult.GetValue(options.User) is not null || !kerberos) && !VerifyUser.TryParse(parseResult.GetValue(options.User), out user, out string userError))
         {
-            throw new CliException("audit --remote: " + (parseResult.GetValue(options.User) is null ? "-u [DOMAIN\\]USER is required (an account allowed to read the registry remotely)" : userError));
+            throw new CliException("audit --remote: " + (parseResult.GetValue(options.User) is null ? "-u [DOMAIN\\]USER is required (an account allowed to read the registry remotely; with -k the credential cache can name it)" : userError));
         }
 
         int concurrency = parseResult.GetValue(options.Concurrency);
@@ -156,8 +166,8 @@ internal static class AuditRemote
             throw new CliException("audit --remote: the targets expand to no address.");
         }
 
-        string password = PasswordInput.Read(services, parseResult.GetValue(options.PasswordFile));
-        return new RemoteAuditRequest(source, user!, password, concurrency, TimeSpan.FromMilliseconds(timeout), save);
+        Logon logon = options.Authentication.Resolve(parseResult, services, parseResult.GetValue(options.PasswordFile), user, "audit --remote: ");
+        return new RemoteAuditRequest(source, user, logon, concurrency, TimeSpan.FromMilliseconds(timeout), save);
     }
 
     /// <summary>
@@ -240,10 +250,14 @@ internal static class AuditRemote
                     ScanTarget target = targets[i];
                     var smb = new SmbClientOptions
                     {
-                        Host = target.Address?.ToString() ?? target.Host,
+                        // Kerberos names the server (cifs/HOST) by the name given; the address found for it is where to connect.
+                        Host = request.Logon.Kerberos is null ? target.Address?.ToString() ?? target.Host : target.Host,
+                        TargetAddress = request.Logon.Kerberos is null ? null : target.Address?.ToString(),
+                        Kerberos = request.Logon.Kerberos,
+                        NtHash = request.Logon.NtHash,
                         Port = target.Port,
-                        User = request.User.User,
-                        Domain = request.User.Domain,
+                        User = request.User?.User ?? string.Empty,
+                        Domain = request.User?.Domain ?? string.Empty,
                         Timeout = request.Timeout,
                     };
                     RemoteRegistryResult result = await reader.ReadAsync(smb, request.Password, query, request.Timeout, token).ConfigureAwait(false);

@@ -5,11 +5,12 @@ using System.Text.Json.Serialization;
 using SmbSign.Cli.Rendering;
 using SmbSign.Reporting.Html;
 using SmbSign.Reporting.Records;
+using SmbSign.Reporting.Store;
 
 namespace SmbSign.Cli.Commands;
 
 /// <summary>
-/// <c>smbsign report REPORT.json… -o report.html [--title T] [--force] [--format table|json]</c>: one self-contained HTML
+/// <c>smbsign report [REPORT.json…] [--db STORE] -o report.html [--title T] [--force] [--format table|json]</c>: one self-contained HTML
 /// page (fleet verdict, CIS items, OS, relay targets, wire, clients, trend, machine table with fix commands) from the
 /// JSON documents of audit, scan, verify and listen. Exit codes: 0 written, 2 usage or input error. docs/cli/report.md.
 /// </summary>
@@ -22,20 +23,29 @@ internal static class ReportCommand
     {
         Argument<string[]> inputs = new("REPORT.json")
         {
-            Description = "JSON documents written by smbsign audit, scan (json or jsonl), verify or listen with --format json; the kind is read from the document.",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "JSON documents written by smbsign audit, scan (json or jsonl), verify or listen with --format json; the kind is read from the document. Optional with --db.",
+            Arity = ArgumentArity.ZeroOrMore,
         };
         Option<FileInfo?> output = new("--output", "-o") { Description = "The HTML file to write (required); a new file unless --force.", HelpName = "report.html" };
         Option<string?> title = new("--title") { Description = "Page title (default: SMB signing report).", HelpName = "TITLE" };
         Option<bool> force = new("--force") { Description = "Replace an existing output file (never an input)." };
         Option<OutputFormat> format = CommonOptions.Format(OutputFormat.Table, OutputFormat.Json);
+        RunStore store = new();
         Command command = new("report", "Write one self-contained HTML report (verdict, CIS items, OS, relay targets, wire, clients, trend, machine table with fix commands) from audit, scan, verify and listen JSON. Exit 0 written, 2 usage or input error.")
         {
             inputs, output, title, force, format,
         };
+        store.AddTo(command);
+        store.Db.Description = "Also show the newest run of each kind and the trend over time from this posture store (the --db that audit, scan, verify and listen recorded into).";
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             string[] files = parseResult.GetValue(inputs) ?? [];
+            string? dbText = parseResult.GetValue(store.Db);
+            if (files.Length == 0 && dbText is null)
+            {
+                throw new CliException("report: give REPORT.json files, --db FILE|CONNSTRING, or both.");
+            }
+
             FileInfo outputFile = parseResult.GetValue(output) ?? throw new CliException("report: -o FILE is required (the HTML file to write).");
             bool replace = parseResult.GetValue(force);
             string fullOutput = new OutputFileGuard().AddInputs("input", files).CheckFile("report: -o", outputFile, replaceExisting: replace) ?? outputFile.FullName;
@@ -51,6 +61,35 @@ internal static class ReportCommand
                 parsed.Add(Read(file));
             }
 
+            IReadOnlyList<TrendPoint> trend = [];
+            if (dbText is not null)
+            {
+                // The newest run of each kind, read by the same reader as a file, and the trend of every recorded run.
+                StoreLocation location = RunStore.Parse(services, dbText, parseResult.GetValue(store.PasswordFile));
+                await using PostureStore opened = await RunStore.OpenAsync(location, mustExist: true, cancellationToken);
+                try
+                {
+                    foreach (RunDocument document in await opened.LatestDocumentsAsync(cancellationToken))
+                    {
+                        string source = string.Create(CultureInfo.InvariantCulture, $"{location.Display}: {document.Kind.ToString().ToLowerInvariant()} run of {document.GeneratedAt:yyyy-MM-dd HH:mm:ss}Z");
+                        try
+                        {
+                            parsed.Add(HtmlReportBuilder.Parse(source, System.Text.Encoding.UTF8.GetBytes(document.Json)));
+                        }
+                        catch (ReportInputException e)
+                        {
+                            throw new CliException("report: " + e.Message);
+                        }
+                    }
+
+                    trend = await opened.TrendAsync(cancellationToken: cancellationToken);
+                }
+                catch (StoreException e)
+                {
+                    throw new CliException(e.Message);
+                }
+            }
+
             HtmlReportOptions options = new(parseResult.GetValue(title) is { Length: > 0 } t ? t : "SMB signing report", services.Time.GetUtcNow(), ReportMetadata.ToolVersion);
             HtmlReportSummary? summary = null;
             long bytes = 0;
@@ -58,7 +97,7 @@ internal static class ReportCommand
             {
                 void WriteTo(Stream stream)
                 {
-                    summary = HtmlReportBuilder.Write(parsed, Array.Empty<TrendPoint>(), options, stream);
+                    summary = HtmlReportBuilder.Write(parsed, trend, options, stream);
                     stream.Flush();
                     bytes = stream.Position;
                 }

@@ -14,6 +14,8 @@ internal sealed record VerifyJson(
     bool ServerRequiresSigning,
     bool ClientRequiresSigning,
     bool SessionSigningRequired,
+    string Authentication,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyKerberosJson? Kerberos,
     int Messages,
     int Signed,
     int Verified,
@@ -36,6 +38,10 @@ internal sealed record VerifyJson(
         report.ServerRequiresSigning,
         report.ClientRequiresSigning,
         report.SessionSigningRequired,
+        report.Authentication,
+        report.Authentication == "kerberos" && report.KerberosSessionKeyLength > 0
+            ? new VerifyKerberosJson(report.ClientPrincipal, report.KerberosSessionKeyType, report.KerberosSessionKeyLength)
+            : null,
         report.Messages.Count,
         report.SignedCount,
         report.VerifiedCount,
@@ -85,9 +91,13 @@ internal sealed record VerifyJson(
         SessionErrorKind.AccessDenied => "access-denied",
         SessionErrorKind.Protocol => "protocol",
         SessionErrorKind.Unsupported => "unsupported",
+        SessionErrorKind.Kerberos => "kerberos",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }
+
+/// <summary>Kerberos sessions: the client principal, the context's session key type and length (signing keys use its first 16 bytes).</summary>
+internal sealed record VerifyKerberosJson(string? ClientPrincipal, string? SessionKeyType, int SessionKeyLength);
 
 /// <summary>One enforcement probe: <c>status</c> is null when the server disconnected or did not answer.</summary>
 internal sealed record VerifyProbeJson(string Kind, string Command, bool Rejected, string Outcome, string? Status, string Detail);

@@ -8,12 +8,36 @@ namespace SmbSign.Cli.Rendering;
 /// <summary>Human output of <c>smbsign verify</c>: a summary grid, the failures, and with --verbose one line per message.</summary>
 internal static class VerifyTable
 {
+    /// <summary>"NTLMv2", or "Kerberos as PRINCIPAL, session key TYPE (N bytes; signing keys from the first 16)".</summary>
+    public static string Authentication(VerificationReport report)
+    {
+        if (report.Authentication != "kerberos")
+        {
+            return "NTLMv2";
+        }
+
+        var text = new System.Text.StringBuilder("Kerberos");
+        if (report.ClientPrincipal is { } principal)
+        {
+            text.Append(" as ").Append(principal);
+        }
+
+        if (report.KerberosSessionKeyLength > 0)
+        {
+            text.Append(", session key ").Append(report.KerberosSessionKeyType ?? "of unknown type")
+                .Append(CultureInfo.InvariantCulture, $" ({report.KerberosSessionKeyLength} bytes; signing keys from the first 16)");
+        }
+
+        return text.ToString();
+    }
+
     public static void Write(IAnsiConsole console, VerificationReport report, bool verbose)
     {
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         Row(grid, "Target", report.Target);
         Row(grid, "Dialect", report.Dialect?.ToDisplayString() ?? "-");
         Row(grid, "Signing algorithm", report.SigningAlgorithm?.ToDisplayString() ?? "-");
+        Row(grid, "Authentication", Authentication(report));
         Row(grid, "Server requires signing", YesNo(report.ServerRequiresSigning));
         Row(grid, "Client requires signing", YesNo(report.ClientRequiresSigning));
         Row(grid, "Session flags", report.SessionFlagNames.Count == 0 ? "none" : string.Join(", ", report.SessionFlagNames));

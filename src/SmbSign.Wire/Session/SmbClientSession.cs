@@ -42,6 +42,13 @@ public sealed class SmbClientSession
             return recorder.ToReport() with { ProbeSkipReason = "the session did not complete" };
         }
 
+        if (options.Kerberos is not null && !OperatingSystem.IsWindows() && Kerberos.GssApi.Api is null)
+        {
+            // Before any connection: without the library there is nothing to log on with.
+            recorder.Error = new SessionError(SessionErrorKind.Kerberos, "Kerberos is not available: " + Kerberos.GssApi.LoadError);
+            return recorder.ToReport() with { ProbeSkipReason = "the session did not complete" };
+        }
+
         try
         {
             IPEndPoint endPoint = await ResolveAsync(options, cancellationToken).ConfigureAwait(false);

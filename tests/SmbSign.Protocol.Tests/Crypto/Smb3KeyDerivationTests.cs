@@ -102,6 +102,29 @@ public sealed class Smb3KeyDerivationTests
         Assert.True(keys.ClientToServerCipherKey.IsEmpty);
     }
 
+    /// <summary>[MS-SMB2] 3.2.5.3.1: a Kerberos AES-256 session key is 32 bytes; the SMB session key is its first 16.
+    /// A KDF keyed with all 32 bytes gives another signing key (this test fails if Derive stops truncating); the
+    /// end-to-end proof is Wire's KerberosSessionTests, whose AES-256 sessions verify Samba's signatures.</summary>
+    [Theory]
+    [InlineData(Dialect.Smb300)]
+    [InlineData(Dialect.Smb311)]
+    public void Derive_Aes256KerberosSessionKey_SignsWithFirst16BytesNotTheWholeKey(Dialect dialect)
+    {
+        byte[] aes256Key = [.. Enumerable.Range(0x40, 32).Select(i => (byte)i)];
+        byte[] preauthHash = [.. Enumerable.Range(0, 64).Select(i => (byte)(i * 3))];
+
+        using Smb3SessionKeys keys = Smb3SessionKeys.Derive(dialect, aes256Key, preauthHash);
+        using Smb3SessionKeys first16 = Smb3SessionKeys.Derive(dialect, aes256Key.AsSpan(0, 16), preauthHash);
+        byte[] wholeKey = Smb3KeyDerivation.Derive(
+            aes256Key,
+            dialect == Dialect.Smb311 ? Smb3KeyDerivation.Smb311SigningLabel : Smb3KeyDerivation.Smb30SigningLabel,
+            dialect == Dialect.Smb311 ? preauthHash : Smb3KeyDerivation.Smb30SigningContext,
+            16);
+
+        Assert.Equal(Convert.ToHexString(first16.SigningKey), Convert.ToHexString(keys.SigningKey));
+        Assert.NotEqual(Convert.ToHexString(wholeKey), Convert.ToHexString(keys.SigningKey));
+    }
+
     [Fact]
     public void NormalizeSessionKey_ShortKey_IsZeroPadded()
     {

@@ -69,6 +69,31 @@ public sealed class KerberosSessionTests
         Assert.All(report.Probes!, p => Assert.True(p.Rejected, p.Detail));
     }
 
+    /// <summary>The reference client: smbclient with Kerberos only, the same ticket cache, share, dialect and signing
+    /// algorithm, reads the same bytes smbsign read and verified.</summary>
+    [Theory]
+    [InlineData("SMB3_00", "3.0", null, null)]
+    [InlineData("SMB3_02", "3.0.2", null, null)]
+    [InlineData("SMB3_11", "3.1.1", "hmac", "HMAC-SHA256")]
+    [InlineData("SMB3_11", "3.1.1", "cmac", "AES-128-CMAC")]
+    [InlineData("SMB3_11", "3.1.1", "gmac", "AES-128-GMAC")]
+    public async Task SmbclientKerberosRequired_ReadsWhatSmbsignVerified(string protocol, string dialectText, string? algorithmText, string? sambaAlgorithm)
+    {
+        string ccache = await _dc.KinitAsync();
+
+        (int code, string output) = await _dc.SmbClientKerberosAsync(
+            ccache, protocol, extraOptions: sambaAlgorithm is null ? null : ["client smb3 signing algorithms=" + sambaAlgorithm]);
+        VerificationReport report = await new SmbClientSession(TimeProvider.System).VerifyAsync(
+            Options(new KerberosOptions { CredentialCache = ccache }, Parse(dialectText), algorithmText is null ? null : ParseAlgorithm(algorithmText)),
+            string.Empty, CancellationToken.None);
+
+        Assert.True(code == 0, output);
+        Assert.True(report.Enforced, SessionTestHelpers.Describe(report));
+        string read = System.Text.Encoding.UTF8.GetString(report.ReadData.Span);
+        Assert.Equal(SambaAdDc.FileContent, read);
+        Assert.Contains(read.TrimEnd('\n'), output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Password_GetsItsOwnTicket_WithoutACredentialCache()
     {

@@ -49,8 +49,14 @@ internal static unsafe class GssApi
     /// initiator subkey, else ticket key) and, as the second buffer, 1.2.840.113554.1.2.2.4.ENCTYPE.</summary>
     public static GssOid* InquireSessionKey { get; } = StaticOid([0x2A, 0x86, 0x48, 0x86, 0xF7, 0x12, 0x01, 0x02, 0x02, 0x05, 0x05]);
 
+    /// <summary>Environment variable naming the GSSAPI library to load instead (an unusual install path; the tests use
+    /// it to see the message for a missing library).</summary>
+    public const string LibraryVariable = "SMBSIGN_GSSAPI_LIBRARY";
+
     /// <summary>The library's file names, in the order tried.</summary>
-    public static IReadOnlyList<string> LibraryNames => OperatingSystem.IsMacOS()
+    public static IReadOnlyList<string> LibraryNames => Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } chosen
+        ? [chosen]
+        : OperatingSystem.IsMacOS()
         ? ["libgssapi_krb5.2.dylib", "/opt/homebrew/opt/krb5/lib/libgssapi_krb5.2.dylib", "/usr/local/opt/krb5/lib/libgssapi_krb5.2.dylib"]
         : ["libgssapi_krb5.so.2"];
 
@@ -137,8 +143,8 @@ internal static unsafe class GssApi
         }
 
         LoadError = OperatingSystem.IsMacOS()
-            ? "the MIT Kerberos GSSAPI library (libgssapi_krb5.2.dylib) is not installed: brew install krb5"
-            : "the MIT Kerberos GSSAPI library (libgssapi_krb5.so.2) is not installed: apt-get install libgssapi-krb5-2 (Debian/Ubuntu; krb5-libs on Fedora/RHEL)";
+            ? $"the MIT Kerberos GSSAPI library could not be loaded ({string.Join(", ", LibraryNames)}): brew install krb5"
+            : $"the MIT Kerberos GSSAPI library could not be loaded ({string.Join(", ", LibraryNames)}): apt-get install libgssapi-krb5-2 (Debian/Ubuntu; krb5-libs on Fedora/RHEL)";
         return null;
     }
 

@@ -25,7 +25,7 @@ internal sealed unsafe class GssKerberosContext : IKerberosClientContext
 
     public GssKerberosContext(string serverName, string? principal, string? password, string? credentialCache)
     {
-        _api = Api ?? throw new KerberosException("Kerberos needs " + LoadError);
+        _api = Api ?? throw new KerberosException("Kerberos is not available: " + LoadError);
         _target = "cifs/" + serverName;
         try
         {
@@ -343,6 +343,11 @@ internal static class KerberosErrors
         if (Says(CacheFileMissing, "No credentials cache found", "Credentials cache file") || Says(CredentialNotFound, "Matching credential not found"))
         {
             return $"no Kerberos ticket in {cache}: run kinit USER@REALM first, or give -u USER with a password (SMBSIGN_PASSWORD or --password-file)" + detail;
+        }
+
+        if (libraryText.Contains("No credentials found with supported encryption types", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"the tickets in {cache} use encryption types this krb5 configuration does not allow (default_tgs_enctypes, permitted_enctypes): run kinit again under the same configuration" + detail;
         }
 
         if (Says(TicketExpired, "Ticket expired"))
