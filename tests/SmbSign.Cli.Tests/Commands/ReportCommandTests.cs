@@ -99,6 +99,38 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Contains("-o FILE is required", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Report_FromTheStore_ShowsTheNewestAuditAndTheTrendOfEveryRun()
+    {
+        string db = Path.Combine(_dir, "posture.db");
+        string reg = Path.Combine(s_fleet, "ws-win10-01.reg");
+        for (int run = 0; run < 2; run++)
+        {
+            CliRun audit = await CliHarness.RunAsync(["audit", reg, "--db", db]);
+            Assert.True(audit.ExitCode is 0 or 1, audit.Error);
+        }
+
+        string html = Path.Combine(_dir, "store.html");
+        CliRun report = await CliHarness.RunAsync(["report", "--db", db, "-o", html, "--format", "json"]);
+
+        Assert.Equal(0, report.ExitCode);
+        using JsonDocument r = JsonDocument.Parse(report.Output);
+        Assert.Equal(1, r.RootElement.GetProperty("machines").GetInt32());
+        Assert.Equal("audit", Assert.Single(r.RootElement.GetProperty("inputs").EnumerateArray()).GetProperty("kind").GetString());
+        string page = File.ReadAllText(html);
+        Assert.Contains("id=\"trend-rules\"", page, StringComparison.Ordinal); // two recorded runs: a trend per rule
+        Assert.Contains("<polyline", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_NeitherFilesNorStore_UsageErrorExit2()
+    {
+        CliRun run = await CliHarness.RunAsync(["report", "-o", Path.Combine(_dir, "r.html")]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("give REPORT.json files, --db", run.Error, StringComparison.Ordinal);
+    }
+
     private async Task<string> AuditAsync()
     {
         string audit = Path.Combine(_dir, "audit.json");
