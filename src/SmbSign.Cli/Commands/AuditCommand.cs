@@ -158,8 +158,10 @@ internal static class AuditCommand
             // Machines are audited in windows of AuditWindow and written as they come: no renderer holds the fleet.
             // A remote audit reads every target first (bounded concurrency) and then streams the same way.
             bool unreadable = false;
+            ProgressTask? progress = null;
             void OnAudited(MachineAudit machineAudit)
             {
+                progress?.Increment(1);
                 unreadable |= machineAudit.HasUnreadableSource;
                 digest.WriteMachine(machineAudit.Diagnostics);
             }
@@ -209,6 +211,19 @@ internal static class AuditCommand
             {
                 await Task.Run(() => AuditTableRenderer.Render(services.Out, report, TableWidth(services, toFile: false)), cancellationToken).ConfigureAwait(false);
                 await services.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (services.IsInteractive && outputFile is not null && remoteRequest is null && plan.Machines.Count >= ParallelThreshold)
+            {
+                // A large fleet written to a file: a bar on the terminal (a table to the terminal shows its own progress,
+                // redirected output gets none; the remote audit has its own bar).
+                await services.Console.Progress()
+                    .AutoClear(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async context =>
+                    {
+                        progress = context.AddTask("Auditing", maxValue: plan.Machines.Count);
+                        await WriteAsync(services, outputFile, render, trailingNewline: outputFormat is OutputFormat.Json or OutputFormat.Sarif).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
             }
             else
             {
