@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using SmbSign.Cli;
 using SmbSign.Cli.Rendering;
 using SmbSign.Policy.Audit;
@@ -13,6 +14,8 @@ using SmbSign.Policy.Sources;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Security.Ntlmssp;
 using SmbSign.Protocol.Kerberos;
+using SmbSign.Protocol.Rpc;
+using SmbSign.Protocol.Rpc.Rrp;
 using SmbSign.Protocol.Security.Spnego;
 using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
@@ -76,6 +79,7 @@ internal static class FuzzTargets
         new("smb1", "SMB1 header, NEGOTIATE and SESSION_SETUP_ANDX requests and responses; SmbProtocolException is the documented rejection", [], Smb1),
         new("ntlmssp", "NTLMSSP NEGOTIATE, CHALLENGE (with AV pairs) and AUTHENTICATE messages; SmbProtocolException is the documented rejection", [], Ntlmssp),
         new("spnego", "SPNEGO NegTokenInit and NegTokenResp (and the NTLMSSP token inside); SmbProtocolException is the documented rejection", [], Spnego),
+        new("rpc", "DCE/RPC bind_ack, response reassembly (the input cut into PDUs by their own frag_length, call id from the first) and the MS-RRP response parsers on the stub and on the raw input (what a hostile winreg server sends audit --remote); SmbProtocolException and RpcFaultException are the documented rejections", [], Rpc),
         new("keytab", "MIT keytab reader (capture --keytab); SmbProtocolException is the documented rejection", [KerberosKeytab], Keytab),
         new("krb5", "GSS-API Kerberos tokens: AP-REQ (ticket, authenticator) and AP-REP, then session key recovery with the recorded DC's keytab, and the decrypted-part decoders (EncTicketPart, Authenticator, EncAPRepPart) on the raw input; SmbProtocolException is the documented rejection", [], Krb5),
         new("reg", ".reg export reader, then snapshot and audit; readers report bad content as diagnostics and never throw", ["tests/SmbSign.Policy.Tests/TestData/Reg", "samples/fleet/*.reg"], bytes => Source(new RegFileReader(), bytes, "fuzz.reg")),
@@ -193,6 +197,58 @@ internal static class FuzzTargets
                 Ntlmssp(token.ToArray());
             }
         });
+    }
+
+    private static void Rpc(byte[] input)
+    {
+        ExpectRpc(() => RpcBindAck.Parse(input));
+        ExpectRpc(() =>
+        {
+            uint callId = input.Length >= 16 ? BinaryPrimitives.ReadUInt32LittleEndian(input.AsSpan(12)) : 1;
+            var assembler = new RpcResponseAssembler(callId, "fuzz", maxReceiveFragment: 4280, maxStubLength: 1 << 20, maxFragments: 64);
+            int offset = 0;
+            while (input.Length - offset >= 10 && !assembler.IsComplete)
+            {
+                int length = BinaryPrimitives.ReadUInt16LittleEndian(input.AsSpan(offset + 8));
+                if (length == 0 || length > input.Length - offset)
+                {
+                    break;
+                }
+
+                assembler.Add(input.AsSpan(offset, length));
+                offset += length;
+            }
+
+            if (assembler.IsComplete)
+            {
+                Rrp(assembler.Stub.ToArray());
+            }
+        });
+        Rrp(input);
+    }
+
+    private static void Rrp(byte[] stub)
+    {
+        ExpectRpc(() => RrpMessages.ParseHandle(stub, "fuzz"));
+        ExpectRpc(() => RrpMessages.ParseClose(stub));
+        ExpectRpc(() => RrpMessages.ParseQueryValue(stub, maxData: 1 << 16));
+        ExpectRpc(() => RrpMessages.ParseEnumValue(stub, maxData: 1 << 16));
+        ExpectRpc(() => RrpMessages.ParseEnumKey(stub));
+    }
+
+    /// <summary>The RPC layer's two documented rejections: malformed bytes, and a fault the server sent.</summary>
+    private static void ExpectRpc(Action parse)
+    {
+        try
+        {
+            parse();
+        }
+        catch (SmbProtocolException)
+        {
+        }
+        catch (RpcFaultException)
+        {
+        }
     }
 
     private static void Keytab(byte[] input) => Expect(() =>
