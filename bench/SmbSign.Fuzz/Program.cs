@@ -206,6 +206,22 @@ internal static class Seeds
             Add(System.Text.Encoding.UTF8.GetBytes($"{{\"results\":[{Row}]}}"));
         }
 
+        if (target.Name == "rpc")
+        {
+            // Responses as a server frames them: the request writer's PDUs with the type byte set to response (2) — the
+            // two headers have the same size — around an OpenKey-shaped stub (handle + status), whole and in fragments.
+            byte[] stub = new byte[24];
+            foreach (int fragment in new[] { 4280, 40 })
+            {
+                byte[] pdus = [.. SmbSign.Protocol.Rpc.RpcRequest.Write(stub, contextId: 0, opnum: 2, callId: 1, maxTransmitFragment: fragment).SelectMany(pdu =>
+                {
+                    pdu[2] = 2;
+                    return pdu;
+                })];
+                Add(pdus);
+            }
+        }
+
         Console.WriteLine($"{target.Name}: {count} seeds in {output}");
         return count > 0 ? 0 : 1;
     }
