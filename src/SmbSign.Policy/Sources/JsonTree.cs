@@ -6,9 +6,9 @@ namespace SmbSign.Policy.Sources;
 
 /// <summary>A minimal read-only JSON tree that remembers the line of every value (System.Text.Json's DOM does not),
 /// so JSON observations get <c>file:line</c> provenance. Built with <see cref="Utf8JsonReader"/>; depth-capped.</summary>
-internal sealed class JsonNode
+internal sealed class JsonTreeNode
 {
-    public JsonNode(JsonValueKind kind, int line)
+    public JsonTreeNode(JsonValueKind kind, int line)
     {
         Kind = kind;
         Line = line;
@@ -22,21 +22,21 @@ internal sealed class JsonNode
     /// <summary>String value, or the raw text of a number.</summary>
     public string? Text { get; init; }
 
-    public List<KeyValuePair<string, JsonNode>>? Properties { get; init; }
+    public List<KeyValuePair<string, JsonTreeNode>>? Properties { get; init; }
 
-    public List<JsonNode>? Items { get; init; }
+    public List<JsonTreeNode>? Items { get; init; }
 
     public bool IsObject => Kind == JsonValueKind.Object;
 
     /// <summary>First property with this name, compared ignoring case (PowerShell emits PascalCase, other tools camelCase).</summary>
-    public JsonNode? Get(string name)
+    public JsonTreeNode? Get(string name)
     {
         if (Properties is null)
         {
             return null;
         }
 
-        foreach (KeyValuePair<string, JsonNode> p in Properties)
+        foreach (KeyValuePair<string, JsonTreeNode> p in Properties)
         {
             if (string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase))
             {
@@ -63,12 +63,12 @@ internal sealed class JsonNode
 }
 
 /// <summary>Parses JSON bytes (UTF-8 with or without BOM, or UTF-16 with BOM as Windows PowerShell 5.1 writes)
-/// into <see cref="JsonNode"/>s; invalid JSON becomes one diagnostic with the line and column.</summary>
+/// into <see cref="JsonTreeNode"/>s; invalid JSON becomes one diagnostic with the line and column.</summary>
 internal static class JsonTree
 {
     public const int MaxDepth = 64;
 
-    public static JsonNode? Parse(ReadOnlySpan<byte> content, SourceReadContext context, string invalidCode)
+    public static JsonTreeNode? Parse(ReadOnlySpan<byte> content, SourceReadContext context, string invalidCode)
     {
         byte[]? transcoded = null;
         if (content.Length >= 2 && ((content[0] == 0xFF && content[1] == 0xFE) || (content[0] == 0xFE && content[1] == 0xFF)
@@ -99,7 +99,7 @@ internal static class JsonTree
                 return null;
             }
 
-            JsonNode root = builder.ReadValue(ref reader);
+            JsonTreeNode root = builder.ReadValue(ref reader);
             if (reader.Read())
             {
                 int line = builder.LineOf(reader.TokenStartIndex);
@@ -170,14 +170,14 @@ internal static class JsonTree
             return absolute >= _content.TrimEnd(" \t\r\n"u8).Length;
         }
 
-        public JsonNode ReadValue(ref Utf8JsonReader reader)
+        public JsonTreeNode ReadValue(ref Utf8JsonReader reader)
         {
             int line = LineOf(reader.TokenStartIndex);
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
                     {
-                        List<KeyValuePair<string, JsonNode>> properties = [];
+                        List<KeyValuePair<string, JsonTreeNode>> properties = [];
                         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                         {
                             string name = reader.GetString() ?? string.Empty;
@@ -185,30 +185,30 @@ internal static class JsonTree
                             properties.Add(new(name, ReadValue(ref reader)));
                         }
 
-                        return new JsonNode(JsonValueKind.Object, line) { Properties = properties };
+                        return new JsonTreeNode(JsonValueKind.Object, line) { Properties = properties };
                     }
 
                 case JsonTokenType.StartArray:
                     {
-                        List<JsonNode> items = [];
+                        List<JsonTreeNode> items = [];
                         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
                             items.Add(ReadValue(ref reader));
                         }
 
-                        return new JsonNode(JsonValueKind.Array, line) { Items = items };
+                        return new JsonTreeNode(JsonValueKind.Array, line) { Items = items };
                     }
 
                 case JsonTokenType.String:
-                    return new JsonNode(JsonValueKind.String, line) { Text = reader.GetString() };
+                    return new JsonTreeNode(JsonValueKind.String, line) { Text = reader.GetString() };
                 case JsonTokenType.Number:
-                    return new JsonNode(JsonValueKind.Number, line) { Text = Encoding.UTF8.GetString(reader.ValueSpan) };
+                    return new JsonTreeNode(JsonValueKind.Number, line) { Text = Encoding.UTF8.GetString(reader.ValueSpan) };
                 case JsonTokenType.True:
-                    return new JsonNode(JsonValueKind.True, line);
+                    return new JsonTreeNode(JsonValueKind.True, line);
                 case JsonTokenType.False:
-                    return new JsonNode(JsonValueKind.False, line);
+                    return new JsonTreeNode(JsonValueKind.False, line);
                 default:
-                    return new JsonNode(JsonValueKind.Null, line);
+                    return new JsonTreeNode(JsonValueKind.Null, line);
             }
         }
     }

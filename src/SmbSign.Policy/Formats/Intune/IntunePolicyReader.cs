@@ -38,7 +38,7 @@ public sealed partial class IntunePolicyReader : SourceReader
     /// <inheritdoc/>
     protected internal override void ParseCore(ReadOnlySpan<byte> content, SourceReadContext context)
     {
-        JsonNode? root = JsonTree.Parse(content, context, "INT001");
+        JsonTreeNode? root = JsonTree.Parse(content, context, "INT001");
         if (root is null)
         {
             return;
@@ -51,7 +51,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
     }
 
-    private static bool ReadAny(JsonNode node, SourceReadContext context, int depth)
+    private static bool ReadAny(JsonTreeNode node, SourceReadContext context, int depth)
     {
         if (depth > 3)
         {
@@ -61,7 +61,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         if (node.Kind == JsonValueKind.Array)
         {
             bool any = false;
-            foreach (JsonNode item in node.Items!)
+            foreach (JsonTreeNode item in node.Items!)
             {
                 any |= ReadAny(item, context, depth + 1);
             }
@@ -77,7 +77,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         string odataType = node.GetString("@odata.type") ?? string.Empty;
         if (node.Get("settings") is { Kind: JsonValueKind.Array } settings)
         {
-            foreach (JsonNode setting in settings.Items!)
+            foreach (JsonTreeNode setting in settings.Items!)
             {
                 if (setting.Get("settingInstance") is { IsObject: true } instance)
                 {
@@ -102,7 +102,7 @@ public sealed partial class IntunePolicyReader : SourceReader
 
         if (node.Get("omaSettings") is { Kind: JsonValueKind.Array } oma)
         {
-            foreach (JsonNode setting in oma.Items!)
+            foreach (JsonTreeNode setting in oma.Items!)
             {
                 ReadOmaSetting(setting, context);
             }
@@ -125,7 +125,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         return node.Get("value") is { Kind: JsonValueKind.Array } list && ReadAny(list, context, depth + 1);
     }
 
-    private static void ReadInstance(JsonNode instance, SourceReadContext context)
+    private static void ReadInstance(JsonTreeNode instance, SourceReadContext context)
     {
         string id = instance.GetString("settingDefinitionId") ?? string.Empty;
         string type = instance.GetString("@odata.type") ?? string.Empty;
@@ -148,7 +148,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         else if (instance.Get("choiceSettingCollectionValue") is { Kind: JsonValueKind.Array } choices)
         {
             AddNative(id, string.Join(", ", choices.Items!.Select(c => c.GetString("value"))), instance.Line, context);
-            foreach (JsonNode c in choices.Items!)
+            foreach (JsonTreeNode c in choices.Items!)
             {
                 ReadChildren(c, context);
             }
@@ -163,7 +163,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
     }
 
-    private static void ReadChoice(string id, JsonNode choice, SourceReadContext context)
+    private static void ReadChoice(string id, JsonTreeNode choice, SourceReadContext context)
     {
         string value = choice.GetString("value") ?? string.Empty;
         string option = value;
@@ -197,11 +197,11 @@ public sealed partial class IntunePolicyReader : SourceReader
         ReadChildren(choice, context);
     }
 
-    private static void ReadChildren(JsonNode holder, SourceReadContext context)
+    private static void ReadChildren(JsonTreeNode holder, SourceReadContext context)
     {
         if (holder.Get("children") is { Kind: JsonValueKind.Array } children)
         {
-            foreach (JsonNode child in children.Items!)
+            foreach (JsonTreeNode child in children.Items!)
             {
                 if (child.IsObject)
                 {
@@ -211,9 +211,9 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
     }
 
-    private static void ReadSimple(string id, JsonNode simple, SourceReadContext context)
+    private static void ReadSimple(string id, JsonTreeNode simple, SourceReadContext context)
     {
-        JsonNode? valueNode = simple.Get("value");
+        JsonTreeNode? valueNode = simple.Get("value");
         string text = valueNode?.ToPlainText() ?? string.Empty;
         NativeSetting native = new(NativeSchemes.IntuneSettingsCatalog, null, id);
         NativeValue nativeValue = new(text, text);
@@ -234,12 +234,12 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
     }
 
-    private static void ReadGroupCollection(string id, JsonNode groups, SourceReadContext context)
+    private static void ReadGroupCollection(string id, JsonTreeNode groups, SourceReadContext context)
     {
         SettingMapping? mapping = SettingMap.FindCatalogId(id);
         if (mapping is not { Kind: SettingMappingKind.HardenedPaths })
         {
-            foreach (JsonNode group in groups.Items!)
+            foreach (JsonTreeNode group in groups.Items!)
             {
                 ReadChildren(group, context);
             }
@@ -247,14 +247,14 @@ public sealed partial class IntunePolicyReader : SourceReader
             return;
         }
 
-        foreach (JsonNode group in groups.Items!)
+        foreach (JsonTreeNode group in groups.Items!)
         {
-            JsonNode? keyNode = null;
-            JsonNode? valueNode = null;
-            foreach (JsonNode child in group.Get("children")?.Items ?? [])
+            JsonTreeNode? keyNode = null;
+            JsonTreeNode? valueNode = null;
+            foreach (JsonTreeNode child in group.Get("children")?.Items ?? [])
             {
                 string childId = child.GetString("settingDefinitionId") ?? string.Empty;
-                JsonNode? simple = child.Get("simpleSettingValue")?.Get("value");
+                JsonTreeNode? simple = child.Get("simpleSettingValue")?.Get("value");
                 if (childId.EndsWith(HardenedPathsKeySuffix, StringComparison.OrdinalIgnoreCase))
                 {
                     keyNode = simple;
@@ -284,10 +284,10 @@ public sealed partial class IntunePolicyReader : SourceReader
             new NativeSetting(nativeName.StartsWith("./", StringComparison.Ordinal) ? NativeSchemes.IntuneOmaUri : NativeSchemes.IntuneSettingsCatalog, null, nativeName),
             new NativeValue(path + " = " + flags, flags)));
 
-    private static void ReadOmaSetting(JsonNode setting, SourceReadContext context)
+    private static void ReadOmaSetting(JsonTreeNode setting, SourceReadContext context)
     {
         string uri = setting.GetString("omaUri") ?? string.Empty;
-        JsonNode? valueNode = setting.Get("value");
+        JsonTreeNode? valueNode = setting.Get("value");
         string type = setting.GetString("@odata.type") ?? string.Empty;
         NativeSetting native = new(NativeSchemes.IntuneOmaUri, null, uri);
         string text = valueNode?.ToPlainText() ?? string.Empty;
@@ -386,7 +386,7 @@ public sealed partial class IntunePolicyReader : SourceReader
 
     /// <summary>windows10EndpointProtectionConfiguration client signing booleans (policy.md §1; note the inverted
     /// "Disable…IfServerAgrees").</summary>
-    private static void ReadEndpointProtection(JsonNode node, SourceReadContext context)
+    private static void ReadEndpointProtection(JsonTreeNode node, SourceReadContext context)
     {
         (string Property, string Csp, bool Inverted)[] known =
         [
@@ -395,7 +395,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         ];
         foreach ((string property, string csp, bool inverted) in known)
         {
-            JsonNode? value = node.Get(property);
+            JsonTreeNode? value = node.Get(property);
             if (value is null || value.Kind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 continue;

@@ -70,7 +70,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
     /// <inheritdoc/>
     protected internal override void ParseCore(ReadOnlySpan<byte> content, SourceReadContext context)
     {
-        JsonNode? root = JsonTree.Parse(content, context, "PSJ001");
+        JsonTreeNode? root = JsonTree.Parse(content, context, "PSJ001");
         if (root is null)
         {
             return;
@@ -78,7 +78,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
 
         if (root.Kind == JsonValueKind.Array)
         {
-            foreach (JsonNode item in root.Items!)
+            foreach (JsonTreeNode item in root.Items!)
             {
                 if (item.IsObject)
                 {
@@ -101,7 +101,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
     }
 
     /// <summary>Decides client or server for one object (see the class remarks); null reason when decided from content.</summary>
-    internal static SmbConfigurationSide DecideSide(JsonNode obj, string sourceName, out string? reason)
+    internal static SmbConfigurationSide DecideSide(JsonTreeNode obj, string sourceName, out string? reason)
     {
         reason = null;
         foreach (string name in new[] { "CimClass", "CimSystemProperties" })
@@ -115,7 +115,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
 
         bool client = false;
         bool server = false;
-        foreach (KeyValuePair<string, JsonNode> p in obj.Properties!)
+        foreach (KeyValuePair<string, JsonTreeNode> p in obj.Properties!)
         {
             client |= _clientOnly.Contains(p.Key);
             server |= _serverOnly.Contains(p.Key);
@@ -144,7 +144,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         return SmbConfigurationSide.Unknown;
     }
 
-    private static SmbConfigurationSide FindClassName(JsonNode? node)
+    private static SmbConfigurationSide FindClassName(JsonTreeNode? node)
     {
         if (node is null)
         {
@@ -163,8 +163,8 @@ public sealed class SmbConfigurationJsonReader : SourceReader
                 : SmbConfigurationSide.Unknown;
         }
 
-        IEnumerable<JsonNode> children = node.Properties?.Select(p => p.Value) ?? node.Items ?? Enumerable.Empty<JsonNode>();
-        foreach (JsonNode child in children)
+        IEnumerable<JsonTreeNode> children = node.Properties?.Select(p => p.Value) ?? node.Items ?? Enumerable.Empty<JsonTreeNode>();
+        foreach (JsonTreeNode child in children)
         {
             SmbConfigurationSide side = FindClassName(child);
             if (side != SmbConfigurationSide.Unknown)
@@ -176,7 +176,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         return SmbConfigurationSide.Unknown;
     }
 
-    private static void ReadObject(JsonNode obj, SourceReadContext context)
+    private static void ReadObject(JsonTreeNode obj, SourceReadContext context)
     {
         SmbConfigurationSide side = DecideSide(obj, context.Source, out string? reason);
         if (side == SmbConfigurationSide.Unknown)
@@ -194,7 +194,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
 
         bool isServer = side == SmbConfigurationSide.Server;
         string scheme = isServer ? NativeSchemes.SmbServerConfiguration : NativeSchemes.SmbClientConfiguration;
-        foreach (KeyValuePair<string, JsonNode> property in obj.Properties!)
+        foreach (KeyValuePair<string, JsonTreeNode> property in obj.Properties!)
         {
             if (_noise.Contains(property.Key) || property.Value.Kind == JsonValueKind.Object)
             {
@@ -205,7 +205,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         }
     }
 
-    private static void ReadProperty(string name, JsonNode node, bool isServer, string scheme, SourceReadContext context)
+    private static void ReadProperty(string name, JsonTreeNode node, bool isServer, string scheme, SourceReadContext context)
     {
         SettingMapping? mapping = SettingMap.FindPowerShell(isServer, name);
         string canonicalName = mapping is null ? name : (isServer ? mapping.PowerShellServerProperty! : mapping.PowerShellClientProperty!);
@@ -224,7 +224,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
             : Observation.ForValue(RegistryHive.LocalMachine, mapping.Identity, value, location, native, nativeValue));
     }
 
-    private static RegistryValue? ToRegistryValue(SettingMapping mapping, string name, JsonNode node, SourceReadContext context)
+    private static RegistryValue? ToRegistryValue(SettingMapping mapping, string name, JsonTreeNode node, SourceReadContext context)
     {
         if (node.Kind == JsonValueKind.Null)
         {
@@ -274,7 +274,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
 
     /// <summary>Smb2DialectMin/Max: a revision number (514 … 785), or a name (SMB311, Smb311, 3.1.1, SMB3_11);
     /// "None"/0 means not set.</summary>
-    private static RegistryValue? DialectValue(string name, JsonNode node, SourceReadContext context)
+    private static RegistryValue? DialectValue(string name, JsonTreeNode node, SourceReadContext context)
     {
         string text = node.ToPlainText().Trim();
         if (text is "0" || text.Equals("None", StringComparison.OrdinalIgnoreCase))
@@ -295,7 +295,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         return null;
     }
 
-    private static string Normalize(JsonNode node) => node.Kind switch
+    private static string Normalize(JsonTreeNode node) => node.Kind switch
     {
         JsonValueKind.String when bool.TryParse(node.Text, out bool b) => b ? "true" : "false",
         _ => node.ToPlainText(),
