@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace SmbSign.Testing;
 
@@ -62,7 +60,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(root, "run"));
         string passwordFile = Path.Combine(root, "pwfile");
         await File.WriteAllTextAsync(passwordFile, Password + "\n", cancellationToken).ConfigureAwait(false);
-        var server = new PostgresServer(root, FreePort(), bin, asPostgres);
+        var server = new PostgresServer(root, LoopbackPorts.Next(), bin, asPostgres);
         try
         {
             if (asPostgres)
@@ -117,13 +115,6 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         return output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,7 @@
+using System.Net.Sockets;
+using System.Net;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace SmbSign.Testing;
@@ -377,9 +377,9 @@ public sealed class SambaAdDc : IAsyncDisposable
         }
         await File.WriteAllTextAsync(Path.Combine(root, "share", FileName), FileContent, cancellationToken).ConfigureAwait(false);
 
-        int smbPort = FreePort();
-        int kdcPort = FreePort();
-        int kpasswdPort = FreePort();
+        int smbPort = LoopbackPorts.Next();
+        int kdcPort = LoopbackPorts.Next();
+        int kpasswdPort = LoopbackPorts.Next();
         string confPath = Path.Combine(root, "smb.conf");
         await File.WriteAllTextAsync(confPath, BuildConfig(root, smbPort, kdcPort, kpasswdPort, options), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(root, "krb5.conf"), BuildKrb5Config(kdcPort, rc4: false), cancellationToken).ConfigureAwait(false);
@@ -405,8 +405,8 @@ public sealed class SambaAdDc : IAsyncDisposable
         }
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start samba");
-        process.OutputDataReceived += (_, e) => Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.OutputDataReceived += (_, e) => LoopbackPorts.AppendLog(log, e.Data);
+        process.ErrorDataReceived += (_, e) => LoopbackPorts.AppendLog(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var dc = new SambaAdDc(root, smbPort, kdcPort, process, log, options);
@@ -537,43 +537,6 @@ public sealed class SambaAdDc : IAsyncDisposable
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
-
-    private static void Append(StringBuilder log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            if (log.Length < 1_000_000)
-            {
-                log.AppendLine(line);
-            }
-        }
-    }
-
-    private static readonly HashSet<int> s_portsHandedOut = [];
-
-    /// <summary>A free loopback port never handed out before in this process.</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            lock (s_portsHandedOut)
-            {
-                if (s_portsHandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using System.Diagnostics;
 using System.Text;
 
 namespace SmbSign.Testing;
@@ -139,7 +139,7 @@ public sealed class SambaServer : IAsyncDisposable
 
         await File.WriteAllTextAsync(Path.Combine(root, "share", FileName), FileContent, cancellationToken).ConfigureAwait(false);
         string user = await EnsureUserAsync(cancellationToken).ConfigureAwait(false);
-        int port = FreePort();
+        int port = LoopbackPorts.Next();
         string conf = BuildConfig(root, port, options);
         string confPath = Path.Combine(root, "smb.conf");
         await File.WriteAllTextAsync(confPath, conf, cancellationToken).ConfigureAwait(false);
@@ -172,8 +172,8 @@ public sealed class SambaServer : IAsyncDisposable
         psi.Environment["_NO_WINBINDD"] = "1";
 
         Process process = Process.Start(psi) ?? throw new InvalidOperationException("could not start smbd");
-        process.OutputDataReceived += (_, e) => Append(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.OutputDataReceived += (_, e) => LoopbackPorts.AppendLog(log, e.Data);
+        process.ErrorDataReceived += (_, e) => LoopbackPorts.AppendLog(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new SambaServer(root, port, user, process, log, options);
@@ -213,8 +213,8 @@ public sealed class SambaServer : IAsyncDisposable
         }
 
         _rpcProcess = Process.Start(psi) ?? throw new InvalidOperationException("could not start samba-dcerpcd");
-        _rpcProcess.OutputDataReceived += (_, e) => Append(_log, e.Data);
-        _rpcProcess.ErrorDataReceived += (_, e) => Append(_log, e.Data);
+        _rpcProcess.OutputDataReceived += (_, e) => LoopbackPorts.AppendLog(_log, e.Data);
+        _rpcProcess.ErrorDataReceived += (_, e) => LoopbackPorts.AppendLog(_log, e.Data);
         _rpcProcess.BeginOutputReadLine();
         _rpcProcess.BeginErrorReadLine();
 
@@ -273,22 +273,6 @@ public sealed class SambaServer : IAsyncDisposable
         return code == 0 ? output : throw new InvalidOperationException($"net registry {string.Join(' ', arguments)} failed ({code}): {output}");
     }
 
-    private static void Append(StringBuilder log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            if (log.Length < 1_000_000)
-            {
-                log.AppendLine(line);
-            }
-        }
-    }
-
     private async Task WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
@@ -308,7 +292,7 @@ public sealed class SambaServer : IAsyncDisposable
                     return;
                 }
 
-                // Something else holds the port (another fixture's listener took it between FreePort and smbd's bind):
+                // Something else holds the port (another fixture's listener took it between LoopbackPorts.Next and smbd's bind):
                 // our smbd will fail to bind and exit, and the start is retried on a new port.
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
@@ -433,27 +417,6 @@ public sealed class SambaServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return true;
-        }
-    }
-
-    private static readonly HashSet<int> s_portsHandedOut = [];
-
-    /// <summary>A free loopback port never handed out before in this process (fixtures start in parallel).</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            lock (s_portsHandedOut)
-            {
-                if (s_portsHandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
         }
     }
 
