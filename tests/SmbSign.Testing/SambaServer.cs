@@ -1,6 +1,6 @@
-using System.Net.Sockets;
-using System.Net;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SmbSign.Testing;
