@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Sources;
 using SmbSign.Testing;
 
 namespace SmbSign.Cli.Tests;
@@ -43,7 +44,7 @@ public sealed class AuditCommandTests : IDisposable
                 Assert.True(SettingsCatalog.Default.TryGetById(setting, out SettingDefinition? definition), setting);
                 Assert.Contains(result.GetProperty("status").GetString(), s_statuses);
                 JsonElement registry = result.GetProperty("registry");
-                Assert.Equal(definition.ValueType.ToDisplayString(), registry.GetProperty("type").GetString());
+                Assert.Equal(definition.ValueType.ToRegName(), registry.GetProperty("type").GetString());
                 Assert.StartsWith("HKLM\\", registry.GetProperty("key").GetString(), StringComparison.Ordinal);
                 // One type per field: values are text whatever the registry type (the type is registry.type).
                 Assert.Equal(JsonValueKind.String, result.GetProperty("expected").ValueKind);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using SmbSign.Protocol;
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Capture.Smb;
 using SmbSign.Capture.Tcp;

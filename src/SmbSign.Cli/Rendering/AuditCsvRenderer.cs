@@ -1,7 +1,7 @@
 using System.Globalization;
 using SmbSign.Policy.Audit;
-using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Rules;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Cli.Rendering;
 
@@ -64,7 +64,7 @@ internal static class AuditCsvRenderer
                     f.NotConfigured ? (f.StrictFailure ? "true" : "false") : string.Empty,
                     f.Rule.Registry.Key,
                     f.Rule.Registry.ValueName,
-                    f.Rule.Registry.Type.ToDisplayString(),
+                    f.Rule.Registry.Type.ToRegName(),
                     f.Source?.ToString() ?? string.Empty,
                     f.Note ?? string.Empty,
                     f.Reason ?? string.Empty,

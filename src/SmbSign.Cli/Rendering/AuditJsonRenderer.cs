@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Rules;
@@ -100,7 +100,7 @@ internal static class AuditJsonRenderer
             rule.Title,
             rule.Level == BenchmarkLevel.None ? null : rule.Level.ToString(),
             rule.Setting.Id,
-            new RegistryDto(rule.Registry.Key, rule.Registry.ValueName, rule.Registry.Type.ToDisplayString()),
+            new RegistryDto(rule.Registry.Key, rule.Registry.ValueName, rule.Registry.Type.ToRegName()),
             f.Status.ToToken(),
             rule.Operator.ToToken(),
             ToJson(rule.Target),

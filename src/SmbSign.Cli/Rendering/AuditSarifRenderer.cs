@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmbSign.Policy.Audit;
-using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Rules;
 using SmbSign.Policy.Sources;
 
@@ -129,7 +128,7 @@ internal static class AuditSarifRenderer
     {
         StringBuilder help = new();
         help.Append(rule.Title).Append(". Expected ").Append(rule.DescribeExpected())
-            .Append(" at ").Append(rule.Registry.FullPath).Append(" (").Append(rule.Registry.Type.ToDisplayString()).Append(").");
+            .Append(" at ").Append(rule.Registry.FullPath).Append(" (").Append(rule.Registry.Type.ToRegName()).Append(").");
         if (rule.Note is not null)
         {
             help.Append(' ').Append(rule.Note);

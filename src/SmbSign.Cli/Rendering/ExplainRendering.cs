@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 using Spectre.Console;
 
 namespace SmbSign.Cli.Rendering;
@@ -47,7 +48,7 @@ internal static class ExplainRendering
             Row(string.Empty, (gpo.Kind == GpoKind.SecurityOption ? "Security Option (GptTmpl.inf [Registry Values])" : "Administrative Template (Registry.pol)") + (gpo.Note is null ? string.Empty : "; " + gpo.Note));
         }
 
-        Row("Registry", $"{s.Registry.FullPath} ({s.ValueType.ToDisplayString()}, {KindText(s.Registry.Kind)})" + (s.Registry.Note is null ? string.Empty : "; " + s.Registry.Note));
+        Row("Registry", $"{s.Registry.FullPath} ({s.ValueType.ToRegName()}, {KindText(s.Registry.Kind)})" + (s.Registry.Note is null ? string.Empty : "; " + s.Registry.Note));
         foreach (RegistryLocation alt in s.AlternateRegistry)
         {
             Row("  also", $"{alt.FullPath} ({KindText(alt.Kind)})" + (alt.Note is null ? string.Empty : "; " + alt.Note));
@@ -148,8 +149,8 @@ internal static class ExplainRendering
         [.. s.Aliases],
         Dialects(s.Dialects),
         s.Gpo is null ? null : new ExplainGpoJson(s.Gpo.Path, s.Gpo.DisplayName, s.Gpo.Kind == GpoKind.SecurityOption ? "securityOption" : "administrativeTemplate", s.Gpo.Note),
-        new ExplainRegistryJson(s.Registry.Key, s.Registry.ValueName, s.ValueType.ToDisplayString(), Camel(s.Registry.Kind.ToString()), s.Registry.Note),
-        [.. s.AlternateRegistry.Select(a => new ExplainRegistryJson(a.Key, a.ValueName, s.ValueType.ToDisplayString(), Camel(a.Kind.ToString()), a.Note))],
+        new ExplainRegistryJson(s.Registry.Key, s.Registry.ValueName, s.ValueType.ToRegName(), Camel(s.Registry.Kind.ToString()), s.Registry.Note),
+        [.. s.AlternateRegistry.Select(a => new ExplainRegistryJson(a.Key, a.ValueName, s.ValueType.ToRegName(), Camel(a.Kind.ToString()), a.Note))],
         new ExplainValuesJson(Camel(s.Values.Kind.ToString()), s.Values.Minimum, s.Values.Maximum, s.Values.Unit, [.. s.Values.Options.Select(o => new ExplainOptionJson(o.Value, o.Meaning))]),
         s.Csp is null ? null : new ExplainCspJson(s.Csp.OmaUri, s.Csp.DataType, s.Csp.Since, Confidence(s.Csp.Confidence), s.Csp.PolicyManagerLocation.FullPath, s.Csp.Note),
         s.SettingsCatalog is null ? null : new ExplainSettingsCatalogJson(

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Sources;
-using CatalogType = SmbSign.Policy.Catalog.RegistryValueType;
 
 namespace SmbSign.Policy.Audit;
 
@@ -311,7 +310,7 @@ public sealed class SnapshotBuilder
         string stored = raw.ToString();
         switch (setting.ValueType)
         {
-            case CatalogType.RegDword or CatalogType.RegQword:
+            case RegistryValueType.DWord or RegistryValueType.QWord:
                 if (raw.TryGetUInt64(out ulong number))
                 {
                     return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromNumber(unchecked((long)number)), stored, layer, location);
@@ -320,20 +319,20 @@ public sealed class SnapshotBuilder
                 if (raw.TryGetNumber(out long lenient))
                 {
                     return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromNumber(lenient), stored, layer, location, TypeMismatch: true,
-                        Note: $"stored as {raw.Type.ToRegName()}; Windows reads {setting.ValueType.ToDisplayString()} (write it with the explicit type)");
+                        Note: $"stored as {raw.Type.ToRegName()}; Windows reads {setting.ValueType.ToRegName()} (write it with the explicit type)");
                 }
 
                 return new SnapshotValue(setting, SnapshotValueKind.Unreadable, null, stored, layer, location, TypeMismatch: true,
-                    Note: $"{raw.Type.ToRegName()} '{TextDecoding.Excerpt(raw.ToDisplayString())}' cannot be read as {setting.ValueType.ToDisplayString()}");
-            case CatalogType.RegSz or CatalogType.RegExpandSz:
+                    Note: $"{raw.Type.ToRegName()} '{TextDecoding.Excerpt(raw.ToDisplayString())}' cannot be read as {setting.ValueType.ToRegName()}");
+            case RegistryValueType.String or RegistryValueType.ExpandString:
                 if (raw.TryGetString(out string text))
                 {
                     return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromText(text), stored, layer, location);
                 }
 
                 return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromText(raw.ToDisplayString()), stored, layer, location, TypeMismatch: true,
-                    Note: $"stored as {raw.Type.ToRegName()}; Windows reads {setting.ValueType.ToDisplayString()}");
-            case CatalogType.RegMultiSz:
+                    Note: $"stored as {raw.Type.ToRegName()}; Windows reads {setting.ValueType.ToRegName()}");
+            case RegistryValueType.MultiString:
                 if (raw.TryGetStrings(out IReadOnlyList<string> items))
                 {
                     return new SnapshotValue(setting, SnapshotValueKind.Value, SettingValue.FromList(items), stored, layer, location);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Catalog;
 

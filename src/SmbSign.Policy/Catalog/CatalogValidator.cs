@@ -1,4 +1,5 @@
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Catalog;
 
@@ -70,13 +71,13 @@ public static class CatalogValidator
 
             RegistryValueType expectedType = s.Values.Kind switch
             {
-                ValueKind.HardenedPath or ValueKind.Text => RegistryValueType.RegSz,
-                ValueKind.StringList => RegistryValueType.RegMultiSz,
-                _ => RegistryValueType.RegDword,
+                ValueKind.HardenedPath or ValueKind.Text => RegistryValueType.String,
+                ValueKind.StringList => RegistryValueType.MultiString,
+                _ => RegistryValueType.DWord,
             };
             if (s.ValueType != expectedType)
             {
-                Problem($"values of kind {s.Values.Kind} must be stored as {expectedType.ToDisplayString()}, not {s.ValueType.ToDisplayString()}");
+                Problem($"values of kind {s.Values.Kind} must be stored as {expectedType.ToRegName()}, not {s.ValueType.ToRegName()}");
             }
 
             if (s.Values.Kind is ValueKind.Boolean or ValueKind.Enumeration or ValueKind.Dialect && s.Values.Options.IsEmpty)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Catalog;
 

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -252,16 +253,16 @@ public static class AuditDocumentReader
 
     private static TextKind KindOf(string? registryType)
     {
-        if (registryType is null || !Catalog.RegistryValueTypeInfo.TryParse(registryType.Trim(), out Catalog.RegistryValueType type))
+        if (registryType is null || !RegistryValueTypeInfo.TryParse(registryType.Trim(), out RegistryValueType type))
         {
             return TextKind.Unknown;
         }
 
         return type switch
         {
-            Catalog.RegistryValueType.RegDword or Catalog.RegistryValueType.RegQword => TextKind.Number,
-            Catalog.RegistryValueType.RegMultiSz => TextKind.MultiString,
-            Catalog.RegistryValueType.RegSz or Catalog.RegistryValueType.RegExpandSz => TextKind.Text,
+            RegistryValueType.DWord or RegistryValueType.QWord => TextKind.Number,
+            RegistryValueType.MultiString => TextKind.MultiString,
+            RegistryValueType.String or RegistryValueType.ExpandString => TextKind.Text,
             _ => TextKind.Unknown,
         };
     }

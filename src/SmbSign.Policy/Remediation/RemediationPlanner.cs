@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Sources;
-using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -237,34 +236,34 @@ public sealed class RemediationPlanner
             return (PreviousValue.NotInSources, null);
         }
 
-        RegistryValueType type = RemediationValues.ToSourceType(setting.ValueType);
+        RegistryValueType type = setting.ValueType;
         AuditValue? configured = row.Configured;
         if (row.Stored is { } stored)
         {
             // "REG_SZ 1": the exact stored type and text (a wrong type must come back as it was).
             int space = stored.IndexOf(' ', StringComparison.Ordinal);
             string head = space < 0 ? stored : stored[..space];
-            if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !Catalog.RegistryValueTypeInfo.TryParse(head, out Catalog.RegistryValueType storedType))
+            if (!head.StartsWith("REG_", StringComparison.OrdinalIgnoreCase) || !RegistryValueTypeInfo.TryParse(head, out RegistryValueType storedType))
             {
                 return (PreviousValue.Native(stored), $"configured as '{stored}' (not a registry value); rollback.reg cannot restore it and leaves the registry value alone");
             }
 
-            type = RemediationValues.ToSourceType(storedType);
+            type = storedType;
             string rest = space < 0 ? string.Empty : stored[(space + 1)..];
             if (type != RegistryValueType.MultiString || configured is not { IsList: true })
             {
                 configured = AuditValue.Scalar(rest);
             }
         }
-        else if (row.Registry?.Type is { } typeText && Catalog.RegistryValueTypeInfo.TryParse(typeText, out Catalog.RegistryValueType parsedType))
+        else if (row.Registry?.Type is { } typeText && RegistryValueTypeInfo.TryParse(typeText, out RegistryValueType parsedType))
         {
-            type = RemediationValues.ToSourceType(parsedType);
+            type = parsedType;
         }
 
         RegistryValue? value = configured is null ? null : ToRegistryValue(type, configured);
         return value is null
             ? (PreviousValue.Unknown, $"configured value '{row.Stored ?? row.Configured?.Text}' does not fit {type.ToRegName()}; rollback cannot restore it")
-            : (PreviousValue.Of(value, value.Type == RemediationValues.ToSourceType(setting.ValueType) ? null : value.ToDisplayString() + " (" + value.Type.ToRegName() + ")"), null);
+            : (PreviousValue.Of(value, value.Type == setting.ValueType ? null : value.ToDisplayString() + " (" + value.Type.ToRegName() + ")"), null);
     }
 
     private static RegistryValue? ToRegistryValue(RegistryValueType type, AuditValue value)

@@ -1,8 +1,6 @@
 using System.Globalization;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Sources;
-using CatalogValueType = SmbSign.Policy.Catalog.RegistryValueType;
-using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -17,18 +15,6 @@ public static class RemediationValues
         return new RegistryIdentity(setting.Registry.KeyWithoutHive, setting.Registry.ValueName);
     }
 
-    /// <summary>The Sources registry type of a catalog type.</summary>
-    public static RegistryValueType ToSourceType(CatalogValueType type) => type switch
-    {
-        CatalogValueType.RegSz => RegistryValueType.String,
-        CatalogValueType.RegExpandSz => RegistryValueType.ExpandString,
-        CatalogValueType.RegBinary => RegistryValueType.Binary,
-        CatalogValueType.RegDword => RegistryValueType.DWord,
-        CatalogValueType.RegMultiSz => RegistryValueType.MultiString,
-        CatalogValueType.RegQword => RegistryValueType.QWord,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown registry type"),
-    };
-
     /// <summary>The typed registry value that stores <paramref name="value"/> for <paramref name="setting"/>.</summary>
     /// <exception cref="ArgumentException">The value does not fit the setting's registry type.</exception>
     public static RegistryValue ToRegistryValue(SettingDefinition setting, SettingValue value)
@@ -37,24 +23,24 @@ public static class RemediationValues
         ArgumentNullException.ThrowIfNull(value);
         switch (setting.ValueType)
         {
-            case CatalogValueType.RegDword:
+            case RegistryValueType.DWord:
                 if (value.Kind != SettingValueKind.Number || value.Number < 0 || value.Number > uint.MaxValue)
                 {
                     throw new ArgumentException($"{setting.Id} is a REG_DWORD; '{value}' is not a number in 0..4294967295.", nameof(value));
                 }
 
                 return RegistryValue.FromDWord((uint)value.Number);
-            case CatalogValueType.RegQword:
+            case RegistryValueType.QWord:
                 if (value.Kind != SettingValueKind.Number || value.Number < 0)
                 {
                     throw new ArgumentException($"{setting.Id} is a REG_QWORD; '{value}' is not a non-negative number.", nameof(value));
                 }
 
                 return RegistryValue.FromQWord((ulong)value.Number);
-            case CatalogValueType.RegMultiSz:
+            case RegistryValueType.MultiString:
                 return RegistryValue.FromMultiString(value.Kind == SettingValueKind.List ? value.Items : [value.ToString()]);
-            case CatalogValueType.RegSz or CatalogValueType.RegExpandSz:
-                return RegistryValue.FromString(value.Kind == SettingValueKind.Text ? value.Text! : value.ToString(), setting.ValueType == CatalogValueType.RegExpandSz);
+            case RegistryValueType.String or RegistryValueType.ExpandString:
+                return RegistryValue.FromString(value.Kind == SettingValueKind.Text ? value.Text! : value.ToString(), setting.ValueType == RegistryValueType.ExpandString);
             default:
                 throw new ArgumentException($"{setting.Id}: registry type {setting.ValueType} cannot be written.", nameof(value));
         }
@@ -66,7 +52,7 @@ public static class RemediationValues
     {
         ArgumentNullException.ThrowIfNull(setting);
         ArgumentNullException.ThrowIfNull(value);
-        if (value.Type != ToSourceType(setting.ValueType))
+        if (value.Type != setting.ValueType)
         {
             return null;
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Rules;
 
@@ -333,23 +334,23 @@ public static class RulePackLoader
         error = null;
         switch (type)
         {
-            case RegistryValueType.RegDword or RegistryValueType.RegQword:
+            case RegistryValueType.DWord or RegistryValueType.QWord:
                 if (element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long n) && n >= 0)
                 {
                     return SettingValue.FromNumber(n);
                 }
 
-                error = $"expected value {element.GetRawText()} does not fit {type.ToDisplayString()}; expected a non-negative JSON number";
+                error = $"expected value {element.GetRawText()} does not fit {type.ToRegName()}; expected a non-negative JSON number";
                 return null;
-            case RegistryValueType.RegSz or RegistryValueType.RegExpandSz:
+            case RegistryValueType.String or RegistryValueType.ExpandString:
                 if (element.ValueKind == JsonValueKind.String)
                 {
                     return SettingValue.FromText(element.GetString()!);
                 }
 
-                error = $"expected value {element.GetRawText()} does not fit {type.ToDisplayString()}; expected a JSON string";
+                error = $"expected value {element.GetRawText()} does not fit {type.ToRegName()}; expected a JSON string";
                 return null;
-            case RegistryValueType.RegMultiSz:
+            case RegistryValueType.MultiString:
                 if (element.ValueKind == JsonValueKind.Array && element.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
                 {
                     return SettingValue.FromList(element.EnumerateArray().Select(e => e.GetString()!));
@@ -358,7 +359,7 @@ public static class RulePackLoader
                 error = $"expected value {element.GetRawText()} does not fit REG_MULTI_SZ; expected a JSON array of strings";
                 return null;
             default:
-                error = $"registry type {type.ToDisplayString()} is not supported by rules; expected REG_DWORD, REG_SZ or REG_MULTI_SZ";
+                error = $"registry type {type.ToRegName()} is not supported by rules; expected REG_DWORD, REG_SZ or REG_MULTI_SZ";
                 return null;
         }
     }

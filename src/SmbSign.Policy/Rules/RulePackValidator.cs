@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Rules;
 
@@ -60,7 +61,7 @@ public static class RulePackValidator
 
             if (rule.Registry.Type != setting.ValueType)
             {
-                Problem(rule.Id, $"registry type {rule.Registry.Type.ToDisplayString()} differs from the catalog's {setting.ValueType.ToDisplayString()} for '{setting.Id}'");
+                Problem(rule.Id, $"registry type {rule.Registry.Type.ToRegName()} differs from the catalog's {setting.ValueType.ToRegName()} for '{setting.Id}'");
             }
 
             CheckOperator(rule, setting, Problem);
@@ -85,11 +86,11 @@ public static class RulePackValidator
 
     private static void CheckOperator(AuditRule rule, SettingDefinition setting, Action<string?, string> problem)
     {
-        bool numeric = rule.Registry.Type is RegistryValueType.RegDword or RegistryValueType.RegQword;
+        bool numeric = rule.Registry.Type is RegistryValueType.DWord or RegistryValueType.QWord;
         switch (rule.Operator)
         {
             case RuleOperator.AtLeast or RuleOperator.AtMost when !numeric:
-                problem(rule.Id, $"{rule.Operator.ToToken()} compares numbers but the value is {rule.Registry.Type.ToDisplayString()}");
+                problem(rule.Id, $"{rule.Operator.ToToken()} compares numbers but the value is {rule.Registry.Type.ToRegName()}");
                 break;
             case RuleOperator.HardenedUncFlags when setting.Values.Kind != ValueKind.HardenedPath:
                 problem(rule.Id, $"hardened-unc-flags applies to Hardened UNC Paths values only, not to '{setting.Id}'");

@@ -1,4 +1,4 @@
-using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Rules;
 

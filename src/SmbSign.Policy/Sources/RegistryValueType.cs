@@ -1,7 +1,7 @@
 namespace SmbSign.Policy.Sources;
 
-/// <summary>Registry value types by their Windows REG_* code (the number used by Registry.pol, .reg <c>hex(N):</c>
-/// and security templates).</summary>
+/// <summary>Registry value types by their Windows REG_* code (the number used by Registry.pol, .reg <c>hex(N):</c>,
+/// security templates and MS-RRP). The one enum for both what a source holds and what the catalog expects.</summary>
 public enum RegistryValueType : uint
 {
     /// <summary>REG_NONE (0).</summary>
@@ -61,4 +61,29 @@ public static class RegistryValueTypeInfo
         RegistryValueType.QWord => "REG_QWORD",
         _ => "REG_0x" + ((uint)type).ToString("X", System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>Accepts "REG_DWORD", "dword", the numeric code ("4") and the catalog's older spellings ("RegDword").
+    /// Only the types a setting can have are accepted: a catalog entry never names REG_LINK or a resource list.</summary>
+    public static bool TryParse(string? text, out RegistryValueType type)
+    {
+        type = default;
+        string? t = text?.Trim().ToUpperInvariant();
+        RegistryValueType? parsed = t switch
+        {
+            "REG_SZ" or "SZ" or "STRING" or "REGSZ" or "1" => RegistryValueType.String,
+            "REG_EXPAND_SZ" or "EXPAND_SZ" or "EXPANDSTRING" or "REGEXPANDSZ" or "2" => RegistryValueType.ExpandString,
+            "REG_BINARY" or "BINARY" or "REGBINARY" or "3" => RegistryValueType.Binary,
+            "REG_DWORD" or "DWORD" or "REGDWORD" or "4" => RegistryValueType.DWord,
+            "REG_MULTI_SZ" or "MULTI_SZ" or "MULTISTRING" or "REGMULTISZ" or "7" => RegistryValueType.MultiString,
+            "REG_QWORD" or "QWORD" or "REGQWORD" or "11" => RegistryValueType.QWord,
+            _ => null,
+        };
+        if (parsed is null)
+        {
+            return false;
+        }
+
+        type = parsed.Value;
+        return true;
+    }
 }

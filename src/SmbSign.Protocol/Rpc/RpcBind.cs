@@ -1,5 +1,5 @@
 using System.Globalization;
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 
 namespace SmbSign.Protocol.Rpc;
 

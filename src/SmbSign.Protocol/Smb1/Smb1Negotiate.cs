@@ -1,4 +1,4 @@
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 using SmbSign.Protocol.Smb2;
 using TextEncoding = System.Text.Encoding;
 

@@ -1,5 +1,6 @@
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
+using SmbSign.Policy.Sources;
 
 namespace SmbSign.Policy.Tests.Catalog;
 
@@ -74,10 +75,10 @@ public sealed class CatalogValidationTests
             Assert.True(Enum.IsDefined(setting.ValueType), setting.Id);
         }
 
-        Assert.Equal(RegistryValueType.RegMultiSz, s_catalog["server.NullSessionShares"].ValueType);
-        Assert.Equal(RegistryValueType.RegMultiSz, s_catalog["server.NullSessionPipes"].ValueType);
-        Assert.Equal(RegistryValueType.RegSz, s_catalog["client.HardenedPaths.SYSVOL"].ValueType);
-        Assert.Equal(RegistryValueType.RegDword, s_catalog["client.RequireSecuritySignature"].ValueType);
+        Assert.Equal(RegistryValueType.MultiString, s_catalog["server.NullSessionShares"].ValueType);
+        Assert.Equal(RegistryValueType.MultiString, s_catalog["server.NullSessionPipes"].ValueType);
+        Assert.Equal(RegistryValueType.String, s_catalog["client.HardenedPaths.SYSVOL"].ValueType);
+        Assert.Equal(RegistryValueType.DWord, s_catalog["client.RequireSecuritySignature"].ValueType);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Text;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
+using SmbSign.Policy.Sources;
 using SmbSign.Testing;
 
 namespace SmbSign.Policy.Tests.Rules;
@@ -110,7 +111,7 @@ public sealed class RulePackTests
         AuditRule rule = pack!.Rules.Single(r => r.Id == "18.6.14.1-NETLOGON");
 
         Assert.Equal(RuleOperator.HardenedUncFlags, rule.Operator);
-        Assert.Equal(RegistryValueType.RegSz, rule.Registry.Type);
+        Assert.Equal(RegistryValueType.String, rule.Registry.Type);
         Assert.True(HardenedPathValue.TryParse(rule.Target.Text!, out HardenedPathValue? flags, out _));
         Assert.Equal(new HardenedPathValue(true, true, true), flags);
     }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 using TextEncoding = System.Text.Encoding;
 
 namespace SmbSign.Protocol.Security.Ntlmssp;

@@ -1,4 +1,4 @@
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 
 namespace SmbSign.Protocol.Smb2.Create;
 

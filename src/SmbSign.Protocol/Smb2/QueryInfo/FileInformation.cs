@@ -1,4 +1,4 @@
-using SmbSign.Protocol.Encoding;
+using SmbSign.Protocol.Buffers;
 using TextEncoding = System.Text.Encoding;
 
 namespace SmbSign.Protocol.Smb2.QueryInfo;

@@ -40,7 +40,7 @@ public sealed class PowerShellScriptWriterTests
         Assert.Null(actions["client.AllowInsecureGuestAuth"].Cmdlet); // policy key: the cmdlet would write the service key
         Assert.Null(actions["client.EnablePlainTextPassword"].Cmdlet); // no cmdlet property
         Assert.Equal("String", actions["client.HardenedPaths.NETLOGON"].RegistryType);
-        Assert.All(actions.Values.Where(a => a.Item.Setting.ValueType == SmbSign.Policy.Catalog.RegistryValueType.RegDword), a => Assert.Equal("DWord", a.RegistryType));
+        Assert.All(actions.Values.Where(a => a.Item.Setting.ValueType == SmbSign.Policy.Sources.RegistryValueType.DWord), a => Assert.Equal("DWord", a.RegistryType));
         string script = PowerShellScriptWriter.ApplyScript(s_plan);
         Assert.Contains("Name = '\\\\*\\NETLOGON'", script, StringComparison.Ordinal);
         Assert.Contains("New-ItemProperty -LiteralPath $Path -Name $Name -PropertyType $Type -Value $data -Force", script, StringComparison.Ordinal);

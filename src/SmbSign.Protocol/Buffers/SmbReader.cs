@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace SmbSign.Protocol.Encoding;
+namespace SmbSign.Protocol.Buffers;
 
 /// <summary>Forward-only little-endian cursor over one message. Never reads past its span; every shortfall throws
 /// <see cref="SmbProtocolException"/> with the offset.</summary>

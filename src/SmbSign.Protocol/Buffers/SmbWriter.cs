@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace SmbSign.Protocol.Encoding;
+namespace SmbSign.Protocol.Buffers;
 
 /// <summary>Forward-only little-endian writer into a caller's buffer. Throws <see cref="ArgumentException"/> when the buffer is too small (a caller bug).</summary>
 public ref struct SmbWriter
