@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Sources;
 using SmbSign.Testing;
@@ -304,7 +305,7 @@ public sealed class AuditCommandTests : IDisposable
     {
         string report = Path.Combine(_temp, "report." + format);
 
-        FixedTime time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        FakeTimeProvider time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
         CliRun toFile = await CliHarness.RunAsync(["audit", s_fleet, "--format", format, "-o", report], time: time);
         CliRun toStdout = await CliHarness.RunAsync(["audit", s_fleet, "--format", format], time: time);
 
@@ -374,11 +375,6 @@ public sealed class AuditCommandTests : IDisposable
         {
             Assert.Contains(broken.GetProperty("results").EnumerateArray(), r => r.GetProperty("status").GetString() == "error");
         }
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private static JsonElement Machine(JsonDocument doc, string name) =>

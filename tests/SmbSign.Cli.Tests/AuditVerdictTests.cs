@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Testing;
 
 namespace SmbSign.Cli.Tests;
@@ -162,7 +163,7 @@ public sealed class AuditVerdictTests : IDisposable
     [Fact]
     public async Task Json_ValuesAreAlwaysStringsOrNull_AndTheReportIsStamped()
     {
-        FixedTime time = new(new DateTimeOffset(2026, 12, 7, 3, 4, 5, TimeSpan.FromHours(2)));
+        FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 7, 3, 4, 5, TimeSpan.FromHours(2)));
         CliRun run = await CliHarness.RunAsync(["audit", s_fleet, "--format", "json"], time: time);
 
         using JsonDocument doc = JsonDocument.Parse(run.Output);
@@ -262,9 +263,4 @@ public sealed class AuditVerdictTests : IDisposable
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

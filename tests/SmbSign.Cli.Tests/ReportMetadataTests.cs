@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Cli.Rendering;
 
 namespace SmbSign.Cli.Tests;
 
 public sealed class ReportMetadataTests
 {
-    private static readonly FixedTime s_time = new(new DateTimeOffset(2026, 12, 7, 4, 5, 6, 789, TimeSpan.FromHours(-5)));
+    private static readonly FakeTimeProvider s_time = new(new DateTimeOffset(2026, 12, 7, 4, 5, 6, 789, TimeSpan.FromHours(-5)));
 
     [Theory]
     [InlineData("{\n  \"a\": 1,\n  \"b\": [1, 2]\n}")]
@@ -30,10 +31,5 @@ public sealed class ReportMetadataTests
     public void Stamp_RefusesAnArray()
     {
         Assert.Throws<ArgumentException>(() => ReportMetadata.Stamp("[1]", s_time));
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

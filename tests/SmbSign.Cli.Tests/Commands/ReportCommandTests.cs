@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Testing;
 
 namespace SmbSign.Cli.Tests.Commands;
@@ -39,7 +40,7 @@ public sealed class ReportCommandTests : IDisposable
     public async Task Report_SameInputsAndClock_SameBytes()
     {
         string audit = await AuditAsync();
-        FixedTime time = new(new DateTimeOffset(2026, 12, 7, 1, 2, 3, TimeSpan.Zero));
+        FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 7, 1, 2, 3, TimeSpan.Zero));
 
         await CliHarness.RunAsync(["report", audit, "-o", Path.Combine(_dir, "1.html")], time: time);
         await CliHarness.RunAsync(["report", audit, "-o", Path.Combine(_dir, "2.html")], time: time);
@@ -137,10 +138,5 @@ public sealed class ReportCommandTests : IDisposable
         CliRun run = await CliHarness.RunAsync(["audit", s_fleet, "--format", "json", "-o", audit]);
         Assert.True(run.ExitCode is 0 or 1, run.Error);
         return audit;
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

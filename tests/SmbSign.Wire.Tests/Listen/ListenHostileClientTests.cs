@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SmbSign.Protocol;
@@ -14,8 +13,10 @@ public sealed class ListenHostileClientTests
     private static ListenOptions Tight() => ListenHarness.Options(ListenTestMode.Observe) with
     {
         MaxConcurrentConnections = 2,
-        IdleTimeout = TimeSpan.FromMilliseconds(500),
-        ConnectionDeadline = TimeSpan.FromSeconds(2),
+        // Generous limits: these clients end the connection by what they send, never by a loaded machine's timer (the
+        // timeouts themselves are ListenTimeoutTests, on a fake clock).
+        IdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectionDeadline = TimeSpan.FromSeconds(60),
         MaxFrameSize = 4096,
     };
 
@@ -51,46 +52,9 @@ public sealed class ListenHostileClientTests
     }
 
     [Fact]
-    public async Task Silent_client_is_closed_at_the_idle_timeout_and_a_trickling_one_at_the_deadline()
-    {
-        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
-        var clock = Stopwatch.StartNew();
-        using Socket silent = await ConnectAsync(server);
-        ListenClientReport idle = await NextReportAsync(server);
-        Assert.StartsWith("idle timeout", idle.End, StringComparison.Ordinal);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
-
-        // One byte every 300 ms keeps the idle timer happy but not the 2 s connection deadline.
-        clock.Restart();
-        using Socket trickle = await ConnectAsync(server);
-        using var stop = new CancellationTokenSource();
-        Task dribble = Task.Run(async () =>
-        {
-            byte[] prefix = [0x00, 0x00, 0x10, 0x00];
-            try
-            {
-                for (int i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    await trickle.SendAsync(new[] { i < 4 ? prefix[i] : (byte)0 });
-                    await Task.Delay(300, stop.Token);
-                }
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                // Closed by the listener, as expected.
-            }
-        });
-        ListenClientReport late = await NextReportAsync(server);
-        await stop.CancelAsync();
-        await dribble;
-        Assert.True(late.End.StartsWith("deadline", StringComparison.Ordinal) || late.End.StartsWith("idle", StringComparison.Ordinal), late.End);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(2) + TimeSpan.FromSeconds(1.5));
-    }
-
-    [Fact]
     public async Task Connections_over_the_cap_are_closed_at_accept_and_the_listener_keeps_serving()
     {
-        await using ListenServer server = ListenServer.Start(Tight() with { IdleTimeout = TimeSpan.FromSeconds(2) }, ListenHarness.Password);
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
         using Socket first = await ConnectAsync(server);
         using Socket second = await ConnectAsync(server);
         await Task.Delay(200);

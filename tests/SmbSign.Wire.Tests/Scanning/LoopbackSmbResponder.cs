@@ -45,6 +45,7 @@ public sealed class LoopbackSmbResponder : IAsyncDisposable
     private readonly ResponderProfile _profile;
     private readonly ConcurrentDictionary<ReplyKey, byte[]> _replies = new();
     private long _connections;
+    private long _closed;
 
     private LoopbackSmbResponder(ResponderProfile profile)
     {
@@ -54,6 +55,10 @@ public sealed class LoopbackSmbResponder : IAsyncDisposable
     public int Port { get; private set; }
 
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>Connections that have ended (the client closed or was refused): a test on a fake clock waits for its
+    /// healthy probes to finish before it moves the clock.</summary>
+    public long ClosedConnections => Interlocked.Read(ref _closed);
 
     /// <summary>Listens on each of <paramref name="addresses"/> (all must be loopback) at <paramref name="port"/> (0 = pick one, shared by all).</summary>
     public static LoopbackSmbResponder Start(IEnumerable<IPAddress> addresses, int port = 0, ResponderProfile? profile = null)
@@ -185,6 +190,7 @@ public sealed class LoopbackSmbResponder : IAsyncDisposable
         finally
         {
             client.Dispose();
+            Interlocked.Increment(ref _closed);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Protocol.Smb2;
 using SmbSign.TestServers;
 using SmbSign.Wire.Scanning;
@@ -15,13 +16,16 @@ public sealed class ScannerTests
         await using LoopbackSmbResponder fast = LoopbackSmbResponder.Start();
         var targets = new List<ScanTarget> { new("127.0.0.1", IPAddress.Loopback, silent.Port) };
         targets.AddRange(Enumerable.Range(0, 20).Select(_ => new ScanTarget("127.0.0.1", IPAddress.Loopback, fast.Port)));
-        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(800) }), new ScanOptions { Concurrency = 8 });
+        var time = new FakeTimeProvider();
+        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(800) }, time), new ScanOptions { Concurrency = 8 });
 
         var results = new List<ServerPosture>();
-        await foreach (ServerPosture posture in scanner.ScanAsync(targets))
-        {
-            results.Add(posture);
-        }
+        Task scan = CollectAsync(scanner.ScanAsync(targets), results);
+        // The clock stands still until every healthy probe has finished, so only the silent head can time out.
+        await WaitUntilAsync(() => fast.ClosedConnections >= 20);
+        Assert.Empty(results);
+        time.Advance(TimeSpan.FromMilliseconds(800));
+        await scan.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(targets, results.Select(r => r.Target));
         Assert.Equal(ProbeErrorKind.Timeout, results[0].Error?.Kind);
@@ -35,13 +39,21 @@ public sealed class ScannerTests
         await using LoopbackSmbResponder fast = LoopbackSmbResponder.Start();
         var targets = new List<ScanTarget> { new("127.0.0.1", IPAddress.Loopback, silent.Port) };
         targets.AddRange(Enumerable.Range(0, 5).Select(_ => new ScanTarget("127.0.0.1", IPAddress.Loopback, fast.Port)));
-        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(800) }), new ScanOptions { Concurrency = 8, PreserveOrder = false });
+        var time = new FakeTimeProvider();
+        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromMilliseconds(800) }, time), new ScanOptions { Concurrency = 8, PreserveOrder = false });
 
         var results = new List<ServerPosture>();
-        await foreach (ServerPosture posture in scanner.ScanAsync(targets))
+        Task scan = CollectAsync(scanner.ScanAsync(targets), results);
+        // The five healthy targets are reported while the clock stands still; only then does the silent one time out.
+        await WaitUntilAsync(() =>
         {
-            results.Add(posture);
-        }
+            lock (results)
+            {
+                return results.Count >= 5;
+            }
+        });
+        time.Advance(TimeSpan.FromMilliseconds(800));
+        await scan.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(6, results.Count);
         Assert.Equal(silent.Port, results[^1].Target.Port);
@@ -73,18 +85,23 @@ public sealed class ScannerTests
     {
         await using HostileResponder silent = HostileResponder.Start(HostileBehavior.Silent);
         var targets = Enumerable.Range(0, 50).Select(_ => new ScanTarget("127.0.0.1", IPAddress.Loopback, silent.Port));
-        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(30) }), new ScanOptions { Concurrency = 4 });
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var watch = Stopwatch.StartNew();
+        // One fake clock for the probes' deadlines and the caller's cancellation: only cancellation can end this scan
+        // (the probe deadline is 30 s of fake time), and it does so the moment the clock passes 300 ms.
+        var time = new FakeTimeProvider();
+        var scanner = new Scanner(new SmbProber(new ProbeOptions { Timeout = TimeSpan.FromSeconds(30) }, time), new ScanOptions { Concurrency = 4 });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300), time);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        Task scan = Task.Run(async () =>
         {
             await foreach (ServerPosture _ in scanner.ScanAsync(targets, cts.Token))
             {
             }
         });
+        await Task.Delay(200);
+        Assert.False(scan.IsCompleted, "the scan of silent servers ended before it was cancelled");
+        time.Advance(TimeSpan.FromMilliseconds(300));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scan.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
@@ -118,5 +135,27 @@ public sealed class ScannerTests
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static async Task CollectAsync(IAsyncEnumerable<ServerPosture> scan, List<ServerPosture> results)
+    {
+        await foreach (ServerPosture posture in scan)
+        {
+            lock (results)
+            {
+                results.Add(posture);
+            }
+        }
+    }
+
+    /// <summary>Polls a condition on real time, bounded: a scan that never gets there fails instead of hanging.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 3000 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition(), "timed out waiting for the healthy probes");
     }
 }

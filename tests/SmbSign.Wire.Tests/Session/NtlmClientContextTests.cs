@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SmbSign.Protocol.Security.Ntlm;
 using SmbSign.Protocol.Security.Ntlmssp;
 using SmbSign.Wire.Session;
@@ -18,7 +19,7 @@ public sealed class NtlmClientContextTests
         byte[] clientChallenge = Convert.FromHexString("1122334455667788");
         byte[] sessionKey = Convert.FromHexString("000102030405060708090A0B0C0D0E0F");
         Queue<byte[]> random = new([clientChallenge, sessionKey]);
-        using var context = new NtlmClientContext("Alice", "DOM", "WS", "Secret-1", b => random.Dequeue().CopyTo(b), new FixedTime(s_now));
+        using var context = new NtlmClientContext("Alice", "DOM", "WS", "Secret-1", b => random.Dequeue().CopyTo(b), new FakeTimeProvider(s_now));
         byte[] negotiate = context.CreateNegotiate();
 
         byte[] authenticate = context.CreateAuthenticate(challenge);
@@ -40,7 +41,7 @@ public sealed class NtlmClientContextTests
         byte[] challenge = Challenge(NtlmClientContext.RequestedFlags & ~NtlmNegotiateFlags.KeyExchange, withTimestamp: true);
         byte[] clientChallenge = Convert.FromHexString("8877665544332211");
         Queue<byte[]> random = new([clientChallenge]);
-        using var context = new NtlmClientContext("bob", string.Empty, "WS", "pw", b => random.Dequeue().CopyTo(b), new FixedTime(s_now));
+        using var context = new NtlmClientContext("bob", string.Empty, "WS", "pw", b => random.Dequeue().CopyTo(b), new FakeTimeProvider(s_now));
         context.CreateNegotiate();
 
         NtlmAuthenticateMessage parsed = NtlmAuthenticateMessage.Parse(context.CreateAuthenticate(challenge));
@@ -78,10 +79,5 @@ public sealed class NtlmClientContextTests
         }
 
         return new NtlmChallengeMessage { Flags = flags, ServerChallenge = s_serverChallenge, TargetInfo = info, TargetName = "DOM" }.ToArray();
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
