@@ -5,7 +5,7 @@
 #
 # Start-up: wall time of `smbsign --version` and `smbsign explain client.RequireSecuritySignature`, median of 20
 # runs each (after one untimed run), native vs `dotnet smbsign.dll`. Target: native <= 30 ms.
-# Throughput: `smbsign bench signing` GB/s per algorithm at 64 KiB, and `smbsign capture` MB/s on a generated capture
+# Throughput: `smbsign bench signing` GB per CPU second per algorithm at 64 KiB, and `smbsign capture` MB per CPU second on a generated capture
 # (bench/SmbSign.Benchmarks generate-capture from the committed recorded sessions). Target: native within 10 % of JIT.
 # The load average is printed: the machine may be shared, so compare the two columns of one run, not runs.
 set -euo pipefail
@@ -39,30 +39,45 @@ for args in (["--version"], ["explain", "client.RequireSecuritySignature"]):
     print(f"smbsign {' '.join(args):<44} {n:7.1f}ms {j:7.1f}ms  ({j / n:.1f}x)")
 PY
 
-echo "== signing throughput at 64 KiB (smbsign bench signing, GB/s)"
-for variant in native jit; do
-  if [[ $variant == native ]]; then cmd=("${native[@]}"); else cmd=("${jit[@]}"); fi
-  "${cmd[@]}" bench signing --sizes 64K --seconds 1 --format json >"$work/$variant-signing.json"
+echo "== signing throughput at 64 KiB (smbsign bench signing; GB per CPU second, best of 3 alternating runs)"
+# Per CPU second, not per wall second: on a shared machine the wall-clock rate follows the load, while CPU time is what
+# the code costs. Runs alternate native/JIT so both see the same conditions; the best of three is kept.
+for round in 1 2 3; do
+  for variant in native jit; do
+    if [[ $variant == native ]]; then cmd=("${native[@]}"); else cmd=("${jit[@]}"); fi
+    "${cmd[@]}" bench signing --sizes 64K --seconds 1 --format json >"$work/$variant-signing-$round.json"
+  done
 done
-python3 - "$work/native-signing.json" "$work/jit-signing.json" <<'PY'
-import json, sys
-def rates(path):
-    doc = json.load(open(path))
-    rows = doc["results"] if isinstance(doc, dict) else doc
-    return {r["algorithm"]: r["gigabytesPerSecond"] for r in rows}
-n, j = rates(sys.argv[1]), rates(sys.argv[2])
+python3 - "$work" <<'PY'
+import glob, json, sys
+def best(variant):
+    out = {}
+    for path in glob.glob(f"{sys.argv[1]}/{variant}-signing-*.json"):
+        for r in json.load(open(path))["results"]:
+            out[r["algorithm"]] = max(out.get(r["algorithm"], 0), r["gigabytesPerCpuSecond"])
+    return out
+n, j = best("native"), best("jit")
 for alg in n:
     print(f"{alg:<14} native {n[alg]:6.3f}  JIT {j[alg]:6.3f}  native/JIT {n[alg] / j[alg]:.2f}")
 PY
 
-echo "== capture throughput ($size generated from the committed sessions)"
+echo "== capture throughput ($size generated from the committed sessions; MB per CPU second, best of 3 alternating runs)"
 dotnet "$generator" generate-capture --out "$work/big.pcap" --size "$size" --mss 0 tests/SmbSign.Capture.Tests/TestData/captures/*.pcapng >/dev/null
 cat "$work/big.pcap" >/dev/null
-bytes=$(stat -c %s "$work/big.pcap")
-for variant in native jit; do
-  if [[ $variant == native ]]; then cmd=("${native[@]}"); else cmd=("${jit[@]}"); fi
-  start=$(date +%s.%N)
-  "${cmd[@]}" capture "$work/big.pcap" --format json >/dev/null
-  end=$(date +%s.%N)
-  python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<7} {s:6.2f} s  {int(sys.argv[4])/s/1e6:8.1f} MB/s')" "$start" "$end" "$variant" "$bytes"
-done
+python3 - "$work/big.pcap" "${native[0]}" "${jit[@]}" <<'PY'
+import os, resource, subprocess, sys
+capture, native, jit = sys.argv[1], [sys.argv[2]], sys.argv[3:]
+size = os.path.getsize(capture)
+def cpu_seconds(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd + ["capture", capture, "--format", "json"], stdout=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+best = {"native": float("inf"), "jit": float("inf")}
+for _ in range(3):
+    for name, cmd in (("native", native), ("jit", jit)):
+        best[name] = min(best[name], cpu_seconds(cmd))
+for name in ("native", "jit"):
+    print(f"{name:<7} {best[name]:6.2f} CPU s  {size / best[name] / 1e6:8.1f} MB per CPU second")
+print(f"native/JIT {best['jit'] / best['native']:.2f}")
+PY

@@ -22,6 +22,11 @@ public sealed class BenchCommandTests
             Assert.True(r.GetProperty("signaturesPerSecond").GetDouble() > 0);
             Assert.True(r.GetProperty("gigabytesPerSecond").GetDouble() > 0);
             Assert.True(r.GetProperty("signatures").GetInt64() > 0);
+            // One signing thread: it cannot use more CPU than there is, and the per-CPU-second rate is the count over it.
+            double cpu = r.GetProperty("cpuSeconds").GetDouble();
+            Assert.InRange(cpu, 1e-6, (r.GetProperty("seconds").GetDouble() * Environment.ProcessorCount) + 0.05);
+            double expected = r.GetProperty("signatures").GetInt64() * (double)r.GetProperty("size").GetInt32() / cpu / 1e9;
+            Assert.Equal(expected, r.GetProperty("gigabytesPerCpuSecond").GetDouble(), Math.Max(expected * 0.02, 0.0002)); // both rounded to 4 places
         });
         Assert.True(doc.RootElement.GetProperty("hardware").TryGetProperty("aesNi", out _));
     }
