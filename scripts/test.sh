@@ -23,6 +23,17 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need_pkgs+=(postgres
 command -v clang >/dev/null 2>&1 || need_pkgs+=(clang)
 [[ -e /usr/include/zlib.h ]] || need_pkgs+=(zlib1g-dev)
 command -v dpkg-deb >/dev/null 2>&1 || need_pkgs+=(dpkg)
+# linux-arm64 NativeAOT (scripts/test-native-arm64.sh): cross libc and gcc runtime, lld, and qemu-aarch64 to run it;
+# its OpenSSL comes from Debian's arm64 packages (multiarch, added below).
+[[ -e /usr/aarch64-linux-gnu/lib/crt1.o ]] || need_pkgs+=(libc6-dev-arm64-cross)
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need_pkgs+=(gcc-aarch64-linux-gnu)
+command -v aarch64-linux-gnu-objcopy >/dev/null 2>&1 || need_pkgs+=(binutils-aarch64-linux-gnu)
+command -v ld.lld >/dev/null 2>&1 || need_pkgs+=(lld)
+command -v qemu-aarch64 >/dev/null 2>&1 || need_pkgs+=(qemu-user)
+if [[ ! -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v dpkg >/dev/null 2>&1; then dpkg --add-architecture arm64; fi
+  need_pkgs+=(libssl3:arm64)
+fi
 # The HTML report's browser test (SmbSign.Cli.Tests ReportBrowserTests) drives Debian's chromium over DevTools.
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
@@ -93,6 +104,18 @@ if read -r _ np _ nf _ < <(grep -E '^native: [0-9]+ passed, [0-9]+ failed' "$nat
   passed=$((passed + np)); failed=$((failed + nf))
 else
   echo "scripts/test-native.sh printed no result line"
+  failed=$((failed + 1))
+fi
+
+# linux-arm64: cross-compiled NativeAOT binary run under qemu-aarch64, its JSON compared with the JIT build's.
+echo "== native binary (linux-arm64, cross-compiled, under qemu)"
+arm_log="$results/native-arm64.log"
+bash scripts/test-native-arm64.sh >"$arm_log" 2>&1
+cat "$arm_log"
+if read -r _ np _ nf _ < <(grep -E '^native-arm64: [0-9]+ passed, [0-9]+ failed' "$arm_log" | tail -1); then
+  passed=$((passed + np)); failed=$((failed + nf))
+else
+  echo "scripts/test-native-arm64.sh printed no result line"
   failed=$((failed + 1))
 fi
 expected=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
