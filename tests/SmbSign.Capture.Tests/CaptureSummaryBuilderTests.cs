@@ -5,10 +5,50 @@ using SmbSign.Capture.Tcp;
 
 namespace SmbSign.Capture.Tests;
 
-/// <summary>What the summary builder and its session tracker keep between messages: user names are shared across
-/// sessions, and SMB1 sequence numbers stop at a lost frame.</summary>
+/// <summary>What the summary builder and its session tracker keep between messages and hand out at the end: the report
+/// is a snapshot, user names are shared across sessions, and SMB1 sequence numbers stop at a lost frame.</summary>
 public sealed class CaptureSummaryBuilderTests
 {
+    [Fact]
+    public void Build_IsASnapshot_LaterFilesDoNotChangeAnEarlierReport()
+    {
+        using CaptureCredentials credentials = CaptureTestKit.FixturePassword();
+        var builder = new CaptureSummaryBuilder(credentials);
+        AnalyseFile(builder, "smb311-gmac-signed.pcapng");
+        CaptureSummary first = builder.Build();
+        SessionSummary firstSession = Assert.Single(Assert.Single(first.Connections).Sessions);
+        long verified = firstSession.Verified!.Value;
+        int findings = first.Findings.Count;
+
+        AnalyseFile(builder, "smb311-gmac-signed.pcapng");
+        CaptureSummary second = builder.Build();
+
+        Assert.Single(first.Sources);
+        Assert.Single(first.Connections);
+        Assert.Equal(findings, first.Findings.Count);
+        Assert.Equal(verified, firstSession.Verified);
+        Assert.Equal(2, second.Sources.Count);
+        Assert.Equal(2, second.Connections.Count);
+        Assert.All(second.Connections, c => Assert.Equal(verified, Assert.Single(c.Sessions).Verified));
+    }
+
+    [Fact]
+    public void Build_TwiceWithNothingBetween_GivesEqualReports()
+    {
+        using CaptureCredentials credentials = CaptureTestKit.FixturePassword();
+        var builder = new CaptureSummaryBuilder(credentials);
+        AnalyseFile(builder, "smb1-nt1-signed.pcapng");
+
+        CaptureSummary first = builder.Build();
+        CaptureSummary second = builder.Build();
+
+        SessionSummary a = Assert.Single(Assert.Single(first.Connections).Sessions);
+        SessionSummary b = Assert.Single(Assert.Single(second.Connections).Sessions);
+        Assert.Equal(a with { Failures = [], UnsignedWhileRequiredFrames = [] }, b with { Failures = [], UnsignedWhileRequiredFrames = [] });
+        Assert.Equal(a.Failures, b.Failures);
+        Assert.Equal(first.Findings.Select(f => (f.Code, f.Message)), second.Findings.Select(f => (f.Code, f.Message)));
+    }
+
     [Fact]
     public void UserNames_OfSessionsOfOneUser_AreOneString()
     {
