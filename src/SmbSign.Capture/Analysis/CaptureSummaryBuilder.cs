@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
-using SmbSign.Protocol;
 using SmbSign.Protocol.Buffers;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Capture.Smb;
@@ -10,7 +9,7 @@ using SmbSign.Capture.Tcp;
 namespace SmbSign.Capture.Analysis;
 
 /// <summary>Collects per-connection and per-session counts from the message stream: dialect and SecurityMode of both
-/// sides (read from the NEGOTIATE messages with <see cref="SmbReader"/>), SessionFlags of the final SESSION_SETUP
+/// sides (read from the NEGOTIATE messages by <see cref="NegotiatedSigning"/>), SessionFlags of the final SESSION_SETUP
 /// response, SIGNED/unsigned/encrypted counts, and which messages had to be signed but were not. With
 /// <see cref="CaptureCredentials"/> its <see cref="SessionTracker"/> also verifies every signed message; without them
 /// the tracker still reads user, domain, authentication mechanism and signing algorithm. The counts live in the
@@ -19,8 +18,6 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
 {
     private const ushort Smb1CommandNegotiate = 0x72;
     private const ushort Smb1CommandSessionSetupAndX = 0x73;
-    private const ulong UnsolicitedMessageId = ulong.MaxValue;
-    private const uint StatusNetworkSessionExpired = 0xC000_035C;
 
     private readonly List<ConnectionTally> _connections = [];
     private readonly Dictionary<TcpConnectionInfo, ConnectionTally> _byConnection = new(ReferenceEqualityComparer.Instance);
@@ -159,7 +156,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         ReadOnlySpan<byte> bytes = message.Bytes.Span;
         if (header.Command == Smb2Command.Negotiate)
         {
-            ReadNegotiate(connection, bytes, message.IsResponse);
+            NegotiatedSigning.ReadSmb2Negotiate(connection, bytes, message.IsResponse);
             _tracker.OnSmb2(connection, null, message);
             return;
         }
@@ -195,72 +192,12 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
             }
         }
 
-        if (!signed && MustBeSigned(connection, session, message))
+        if (!signed && NegotiatedSigning.MustBeSigned(connection, session, message))
         {
             session.CountUnsignedWhileRequired(message.FrameNumber);
         }
 
         _tracker.OnSmb2(connection, session, message);
-    }
-
-    /// <summary>[MS-SMB2] 3.2.4.1.1 / 3.3.4.1.1 with the exceptions of protocol.md §6: only for an established,
-    /// non-guest, non-anonymous session on a connection where either side required signing; never NEGOTIATE, SessionId 0,
-    /// SESSION_SETUP requests and interim SESSION_SETUP responses (no key yet), interim STATUS_PENDING responses,
-    /// unsolicited breaks (MessageId all ones), or errors about the session itself.</summary>
-    private static bool MustBeSigned(ConnectionTally connection, SessionTally session, in CapturedSmbMessage message)
-    {
-        Smb2Header header = message.Smb2Header;
-        if (connection.SigningRequired != true || !session.Established || session.Guest != false || session.Anonymous != false)
-        {
-            return false;
-        }
-
-        if (header.Command == Smb2Command.SessionSetup && (!message.IsResponse || header.Status != NtStatus.Success))
-        {
-            return false;
-        }
-
-        if (message.IsResponse && header.Status is NtStatus.Pending or NtStatus.UserSessionDeleted or StatusNetworkSessionExpired)
-        {
-            return false;
-        }
-
-        return header.MessageId != UnsolicitedMessageId;
-    }
-
-    private static void ReadNegotiate(ConnectionTally connection, ReadOnlySpan<byte> bytes, bool isResponse)
-    {
-        if (isResponse)
-        {
-            // [MS-SMB2] 2.2.4: StructureSize(2) @64, SecurityMode(2) @66, DialectRevision(2) @68.
-            var reader = new SmbReader(bytes, "NEGOTIATE response", Smb2Header.Size + 2);
-            if (reader.Remaining < 4)
-            {
-                return;
-            }
-
-            ushort securityMode = reader.ReadUInt16();
-            var dialect = (Dialect)reader.ReadUInt16();
-            connection.ServerSecurityMode = securityMode;
-            connection.ServerRequiresSigning = (securityMode & (ushort)Smb2SecurityMode.SigningRequired) != 0;
-            if (dialect != Dialect.Smb2Wildcard || connection.Dialect is null)
-            {
-                connection.Dialect = dialect;
-            }
-        }
-        else
-        {
-            // [MS-SMB2] 2.2.3: StructureSize(2) @64, DialectCount(2) @66, SecurityMode(2) @68.
-            var reader = new SmbReader(bytes, "NEGOTIATE request", Smb2Header.Size + 4);
-            if (reader.Remaining < 2)
-            {
-                return;
-            }
-
-            ushort securityMode = reader.ReadUInt16();
-            connection.ClientSecurityMode = securityMode;
-            connection.ClientRequiresSigning = (securityMode & (ushort)Smb2SecurityMode.SigningRequired) != 0;
-        }
     }
 
     private void OnSmb1(ConnectionTally connection, in CapturedSmbMessage message)
@@ -280,27 +217,7 @@ public sealed class CaptureSummaryBuilder : ISmbCaptureSink
         ReadOnlySpan<byte> bytes = message.Bytes.Span;
         if (header.Command == Smb1CommandNegotiate)
         {
-            if (!header.IsReply)
-            {
-                connection.ClientOfferedSmb1 = true;
-                if ((header.Flags2 & Smb1HeaderFields.Flags2SecuritySignatureRequired) != 0)
-                {
-                    connection.ClientRequiresSigning = true;
-                }
-
-                return;
-            }
-
-            // [MS-CIFS] 2.2.4.52.2: WordCount(1) @32; NT LM 0.12 has 17 words: DialectIndex(2) @33, SecurityMode(1) @35.
-            if (bytes.Length >= 36 && bytes[32] == 17 && BinaryPrimitives.ReadUInt16LittleEndian(bytes[33..]) != 0xFFFF)
-            {
-                byte securityMode = bytes[35];
-                connection.Dialect = Dialect.Smb1;
-                connection.SigningAlgorithm = SigningAlgorithm.Md5Smb1;
-                connection.ServerSecurityMode = securityMode;
-                connection.ServerRequiresSigning = (securityMode & 0x08) != 0;
-            }
-
+            NegotiatedSigning.ReadSmb1Negotiate(connection, header, bytes);
             return;
         }
 

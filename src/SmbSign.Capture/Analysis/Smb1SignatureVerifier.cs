@@ -90,13 +90,7 @@ internal sealed class Smb1SignatureVerifier : IDisposable
 
         Smb1HeaderFields header = message.Smb1Header;
         ReadOnlySpan<byte> bytes = message.Bytes.Span;
-        if (session.Verification is null && _pending.TryTake(header.MultiplexId, out SessionVerification? first))
-        {
-            session.Verification = first;
-        }
-
-        SessionVerification current = session.Verification ??= new SessionVerification();
-        session.Authentication ??= current.Exchange.Mechanism;
+        SessionVerification current = _pending.ForResponse(session, header.MultiplexId);
         if (current.Established)
         {
             Verify(session, message, sequence);

@@ -150,13 +150,7 @@ internal sealed class Smb2SignatureVerifier
 
         Smb2Header header = message.Smb2Header;
         ReadOnlySpan<byte> bytes = message.Bytes.Span;
-        if (session.Verification is null && _pending.TryTake(header.MessageId, out SessionVerification? first))
-        {
-            session.Verification = first;
-        }
-
-        SessionVerification current = session.Verification ??= new SessionVerification();
-        session.Authentication ??= current.Exchange.Mechanism;
+        SessionVerification current = _pending.ForResponse(session, header.MessageId);
         if (current.Established)
         {
             return;

@@ -91,7 +91,19 @@ internal sealed class PendingSessionSetups : IDisposable
         }
     }
 
-    public bool TryTake(ulong id, out SessionVerification? pending) => _pending.Remove(id, out pending);
+    /// <summary>The session's state at a SESSION_SETUP response: the first leg's (pending under the response's id) when
+    /// the session has none yet, else its own or a new one. The session learns the mechanism its tokens named.</summary>
+    public SessionVerification ForResponse(SessionTally session, ulong id)
+    {
+        if (session.Verification is null && _pending.Remove(id, out SessionVerification? first))
+        {
+            session.Verification = first;
+        }
+
+        SessionVerification current = session.Verification ??= new SessionVerification();
+        session.Authentication ??= current.Exchange.Mechanism;
+        return current;
+    }
 
     public void Dispose()
     {
