@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace SmbSign.Capture.Analysis;
 
 /// <summary>The analysis' running counts for one session (SMB2 SessionId or SMB1 UID): what the builder counts from the
@@ -9,7 +7,8 @@ internal sealed class SessionTally
 {
     private const int MaxUnsignedFrames = 10;
 
-    private readonly List<long> _unsignedFrames = [];
+    /// <summary>Made on the first such frame: most sessions have none, and a capture may hold many sessions.</summary>
+    private List<long>? _unsignedFrames;
 
     public SessionTally(ulong sessionId, long firstFrame)
     {
@@ -65,6 +64,7 @@ internal sealed class SessionTally
     public void CountUnsignedWhileRequired(long frame)
     {
         UnsignedWhileRequired = (UnsignedWhileRequired ?? 0) + 1;
+        _unsignedFrames ??= [];
         if (_unsignedFrames.Count < MaxUnsignedFrames)
         {
             _unsignedFrames.Add(frame);
@@ -102,7 +102,7 @@ internal sealed class SessionTally
             Guest = Guest,
             Anonymous = Anonymous,
             Established = Established,
-            UnsignedWhileRequiredFrames = [.. _unsignedFrames],
+            UnsignedWhileRequiredFrames = _unsignedFrames is null ? [] : [.. _unsignedFrames],
             User = User,
             Domain = Domain,
             Authentication = Authentication,
@@ -121,7 +121,8 @@ internal sealed class SessionTally
 /// failures) and not checkable. Only counted when verification was asked for.</summary>
 internal sealed class SignatureTally
 {
-    private readonly List<SignatureFailure> _failures = [];
+    /// <summary>Made on the first failure: most sessions have none.</summary>
+    private List<SignatureFailure>? _failures;
 
     public long Verified { get; private set; }
 
@@ -129,16 +130,17 @@ internal sealed class SignatureTally
 
     public long NotCheckable { get; private set; }
 
-    public ImmutableArray<SignatureFailure> Failures => [.. _failures];
+    public IReadOnlyList<SignatureFailure> Failures => _failures is null ? [] : [.. _failures];
 
     public void CountVerified() => Verified++;
 
     public void CountNotCheckable() => NotCheckable++;
 
-    /// <summary>The command name is only formatted for a failure: most signatures verify.</summary>
+    /// <summary>Called for failures only, so callers format the command name only then (most signatures verify).</summary>
     public void CountFailed(long frame, string command, ulong messageId)
     {
         Failed++;
+        _failures ??= [];
         if (_failures.Count < SessionSummary.MaxFailures)
         {
             _failures.Add(new SignatureFailure(frame, command, messageId));

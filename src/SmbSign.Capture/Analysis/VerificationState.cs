@@ -70,17 +70,14 @@ internal sealed class PendingSessionSetups : IDisposable
             Dispose();
         }
 
-        Replace(id, pending);
+        Drop(id);
+        _pending[id] = pending;
     }
 
     /// <summary>SMB1: a full table keeps its entries and forgets the new leg.</summary>
     public void AddWhenRoom(ulong id, SessionVerification pending)
     {
-        if (_pending.Remove(id, out SessionVerification? replaced))
-        {
-            replaced.Dispose();
-        }
-
+        Drop(id);
         if (_pending.Count < MaxPending)
         {
             _pending[id] = pending;
@@ -115,14 +112,13 @@ internal sealed class PendingSessionSetups : IDisposable
         _pending.Clear();
     }
 
-    private void Replace(ulong id, SessionVerification pending)
+    /// <summary>A new first leg under an id replaces the old one (a reused MessageId / MID).</summary>
+    private void Drop(ulong id)
     {
         if (_pending.Remove(id, out SessionVerification? replaced))
         {
             replaced.Dispose();
         }
-
-        _pending[id] = pending;
     }
 }
 
