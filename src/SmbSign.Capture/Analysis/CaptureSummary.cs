@@ -82,169 +82,154 @@ public sealed record KerberosSessionInfo(
     string? SessionKeySource,
     string? SessionKeyEncryptionType);
 
-/// <summary>Counts for one session (SMB2 SessionId or SMB1 UID) on one connection.</summary>
-public sealed class SessionSummary
+/// <summary>Counts for one session (SMB2 SessionId or SMB1 UID) on one connection: a result, built once by
+/// <see cref="CaptureSummaryBuilder.Build"/> from the analysis' own state and never changed afterwards.</summary>
+public sealed record SessionSummary
 {
-    internal SessionSummary(ulong sessionId, long firstFrame)
+    public const int MaxFailures = 100;
+
+    internal SessionSummary()
     {
-        SessionId = sessionId;
-        FirstFrame = firstFrame;
     }
 
-    public ulong SessionId { get; }
+    public ulong SessionId { get; internal init; }
 
-    public long FirstFrame { get; }
+    public long FirstFrame { get; internal init; }
 
-    public long Messages { get; internal set; }
+    public long Messages { get; internal init; }
 
-    public long Signed { get; internal set; }
+    public long Signed { get; internal init; }
 
-    public long Unsigned { get; internal set; }
+    public long Unsigned { get; internal init; }
 
-    public long Encrypted { get; internal set; }
+    public long Encrypted { get; internal init; }
 
     /// <summary>Messages that had to be signed by [MS-SMB2] 3.2.4.1.1 / 3.3.4.1.1 but were not; null when that
     /// cannot be told (SMB1, or the NEGOTIATE or final SESSION_SETUP is not in the capture).</summary>
-    public long? UnsignedWhileRequired { get; internal set; }
+    public long? UnsignedWhileRequired { get; internal init; }
 
     /// <summary>From the final SESSION_SETUP response's SessionFlags (IS_GUEST) or the SMB1 Action field; null when not captured.</summary>
-    public bool? Guest { get; internal set; }
+    public bool? Guest { get; internal init; }
 
     /// <summary>From the final SESSION_SETUP response's SessionFlags (IS_NULL); null when not captured or SMB1.</summary>
-    public bool? Anonymous { get; internal set; }
+    public bool? Anonymous { get; internal init; }
 
     /// <summary>True once the capture showed a successful SESSION_SETUP response for this session.</summary>
-    public bool Established { get; internal set; }
+    public bool Established { get; internal init; }
 
     /// <summary>Frames of the first unsigned-while-required messages (at most 10).</summary>
-    public IReadOnlyList<long> UnsignedWhileRequiredFrames => UnsignedFrames;
-
-    internal List<long> UnsignedFrames { get; } = [];
+    public IReadOnlyList<long> UnsignedWhileRequiredFrames { get; internal init; } = [];
 
     /// <summary>User name from the captured NTLM AUTHENTICATE; null when not captured (or not NTLM).</summary>
-    public string? User { get; internal set; }
+    public string? User { get; internal init; }
 
     /// <summary>Domain from the captured NTLM AUTHENTICATE.</summary>
-    public string? Domain { get; internal set; }
+    public string? Domain { get; internal init; }
 
     /// <summary>"NTLM", "Kerberos", or another SPNEGO mechanism name, from the SESSION_SETUP tokens; null when not captured.</summary>
-    public string? Authentication { get; internal set; }
+    public string? Authentication { get; internal init; }
 
     /// <summary>The decrypted Kerberos exchange (with --keytab); null otherwise.</summary>
-    public KerberosSessionInfo? Kerberos { get; internal set; }
+    public KerberosSessionInfo? Kerberos { get; internal init; }
 
     /// <summary>Where the signing key came from, or why there is none.</summary>
-    public SessionKeyStatus KeyStatus { get; internal set; }
+    public SessionKeyStatus KeyStatus { get; internal init; }
 
     /// <summary>Why the key is missing, in plain words (no secrets); null when there is a key or none was asked for.</summary>
-    public string? KeyNote { get; internal set; }
+    public string? KeyNote { get; internal init; }
 
     /// <summary>Signed messages whose signature verified; null when verification was not asked for.</summary>
-    public long? Verified { get; internal set; }
+    public long? Verified { get; internal init; }
 
     /// <summary>Signed messages whose signature did not verify; null when verification was not asked for.</summary>
-    public long? Failed { get; internal set; }
+    public long? Failed { get; internal init; }
 
     /// <summary>Signed messages that could not be checked (no key, wrong password, lost sequence); null when verification was not asked for.</summary>
-    public long? NotCheckable { get; internal set; }
+    public long? NotCheckable { get; internal init; }
 
     /// <summary>The first failed messages (at most <see cref="MaxFailures"/>; <see cref="Failed"/> has the full count).</summary>
-    public IReadOnlyList<SignatureFailure> Failures => FailureList;
-
-    public const int MaxFailures = 100;
-
-    internal List<SignatureFailure> FailureList { get; } = [];
-
-    /// <summary>Verification state (keys, hash, signer); dropped when the connection closes.</summary>
-    internal TrackedSession? Tracking { get; set; }
+    public IReadOnlyList<SignatureFailure> Failures { get; internal init; } = [];
 }
 
-/// <summary>What one TCP connection's SMB traffic showed.</summary>
-public sealed class ConnectionSummary
+/// <summary>What one TCP connection's SMB traffic showed: a result, built once by <see cref="CaptureSummaryBuilder.Build"/>
+/// from the analysis' own state and never changed afterwards.</summary>
+public sealed record ConnectionSummary
 {
-    internal ConnectionSummary(TcpConnectionInfo connection, string? source)
+    internal ConnectionSummary(TcpConnectionInfo connection)
     {
         Connection = connection;
-        Source = source;
     }
 
     public TcpConnectionInfo Connection { get; }
 
     /// <summary>The capture file it came from (null for a single unnamed stream).</summary>
-    public string? Source { get; }
+    public string? Source { get; internal init; }
 
     /// <summary>The dialect from the last NEGOTIATE response (SMB2 DialectRevision, or <see cref="Protocol.Dialect.Smb1"/>
     /// for an NT LM 0.12 SMB1 response); null when no response was captured.</summary>
-    public Dialect? Dialect { get; internal set; }
+    public Dialect? Dialect { get; internal init; }
 
     /// <summary>The client's SecurityMode from its NEGOTIATE request (SMB2 u16 at header offset 68).</summary>
-    public ushort? ClientSecurityMode { get; internal set; }
+    public ushort? ClientSecurityMode { get; internal init; }
 
     /// <summary>The server's SecurityMode from its NEGOTIATE response (SMB2 u16 at 66; SMB1 byte after DialectIndex).</summary>
-    public ushort? ServerSecurityMode { get; internal set; }
+    public ushort? ServerSecurityMode { get; internal init; }
 
     /// <summary>SMB2: SIGNING_REQUIRED (0x2) in the client's NEGOTIATE request; SMB1: SECURITY_SIGNATURE_REQUIRED in
     /// the client's Flags2. Null when not captured.</summary>
-    public bool? ClientRequiresSigning { get; internal set; }
+    public bool? ClientRequiresSigning { get; internal init; }
 
     /// <summary>SMB2: SIGNING_REQUIRED in the NEGOTIATE response; SMB1: NEGOTIATE_SECURITY_SIGNATURES_REQUIRED (0x08).</summary>
-    public bool? ServerRequiresSigning { get; internal set; }
+    public bool? ServerRequiresSigning { get; internal init; }
 
     /// <summary>The signing algorithm of the connection: by dialect, at 3.1.1 from the NEGOTIATE response's
     /// SIGNING_CAPABILITIES context (AES-CMAC without it), MD5 for SMB1; null when the NEGOTIATE response was not captured.</summary>
-    public SigningAlgorithm? SigningAlgorithm { get; internal set; }
-
-    /// <summary>Verification state (negotiate messages, pending SESSION_SETUPs, SMB1 sequence); dropped when the connection closes.</summary>
-    internal TrackedConnection? Tracking { get; set; }
+    public SigningAlgorithm? SigningAlgorithm { get; internal init; }
 
     /// <summary>True when the client opened with an SMB1 NEGOTIATE (a multi-protocol negotiate), whatever was chosen.</summary>
-    public bool ClientOfferedSmb1 { get; internal set; }
+    public bool ClientOfferedSmb1 { get; internal init; }
 
-    public long Messages { get; internal set; }
+    public long Messages { get; internal init; }
 
-    public long Signed { get; internal set; }
+    public long Signed { get; internal init; }
 
-    public long Unsigned { get; internal set; }
+    public long Unsigned { get; internal init; }
 
-    public long Encrypted { get; internal set; }
+    public long Encrypted { get; internal init; }
 
-    public long Compressed { get; internal set; }
+    public long Compressed { get; internal init; }
 
-    public long Smb1Messages { get; internal set; }
+    public long Smb1Messages { get; internal init; }
 
-    public long Gaps { get; internal set; }
+    public long Gaps { get; internal init; }
 
-    public long GapBytes { get; internal set; }
+    public long GapBytes { get; internal init; }
 
     /// <summary>Frames lost to gaps, incomplete at the end, or malformed.</summary>
-    public long UnreadableFrames { get; internal set; }
+    public long UnreadableFrames { get; internal init; }
 
     /// <summary>Sessions in order of first appearance; SessionId 0 (NEGOTIATE, first SESSION_SETUP) is not a session and is not listed.</summary>
-    public IReadOnlyList<SessionSummary> Sessions => SessionList;
-
-    internal List<SessionSummary> SessionList { get; } = [];
-
-    internal Dictionary<ulong, SessionSummary> SessionsById { get; } = [];
+    public IReadOnlyList<SessionSummary> Sessions { get; internal init; } = [];
 
     /// <summary>True when either side required signing (SMB2: [MS-SMB2] 3.2.5.3.1, 3.3.5.5.3; SMB1: a Required side
     /// signs with any peer that allows it); false when both sides' modes were captured and neither required it; null
     /// when the NEGOTIATE was not captured.</summary>
-    public bool? SigningRequired
+    public bool? SigningRequired => SigningRequiredBy(Dialect, ClientRequiresSigning, ServerRequiresSigning);
+
+    /// <summary>The rule of <see cref="SigningRequired"/>, shared with the analysis, which needs it before the result exists.</summary>
+    internal static bool? SigningRequiredBy(Dialect? dialect, bool? client, bool? server)
     {
-        get
+        if (dialect is null)
         {
-            if (Dialect is null)
-            {
-                return null;
-            }
-
-            if (ClientRequiresSigning == true || ServerRequiresSigning == true)
-            {
-                return true;
-            }
-
-            return ClientRequiresSigning is null || ServerRequiresSigning is null ? null : false;
+            return null;
         }
+
+        if (client == true || server == true)
+        {
+            return true;
+        }
+
+        return client is null || server is null ? null : false;
     }
 }
 
