@@ -20,7 +20,7 @@ public class CaptureBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        string folder = Path.Combine(FindRoot(), "tests", "SmbSign.Wire.Tests", "Capture", "TestData", "captures");
+        string folder = Path.Combine(FindRoot(), "tests", "SmbSign.Capture.Tests", "TestData", "captures");
         var templates = Directory.GetFiles(folder, "*.pcapng").Order(StringComparer.Ordinal).Select(CaptureGenerator.LoadTemplate).ToList();
         using var stream = new MemoryStream();
         CaptureGenerator.Generate(templates, stream, 64L * 1024 * 1024, Mss);
