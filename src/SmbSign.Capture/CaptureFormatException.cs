@@ -1,9 +1,11 @@
+using SmbSign.Protocol.Errors;
+
 namespace SmbSign.Capture;
 
 /// <summary>A capture file that is not a readable pcap/pcapng file: wrong magic, an impossible block or record
 /// length, a block that contradicts itself. Carries the byte offset (from the start of the file or stream) where the
 /// problem was found; the message names it too.</summary>
-public sealed class CaptureFormatException : Exception
+public sealed class CaptureFormatException : InputException
 {
     public CaptureFormatException()
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SmbSign.Cli.Commands;
-using SmbSign.Protocol;
 
 namespace SmbSign.Cli;
 
@@ -90,15 +89,11 @@ public static class CliApp
                 new InvocationConfiguration { Output = services.Out, Error = services.Error, EnableDefaultExceptionHandler = false },
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (CliException e)
+        catch (Exception e) when (ExitCodes.IsUserError(e))
         {
+            // Usage, input and peer problems, from any layer: one line, no stack trace; ExitCodes.For is the only mapping.
             await services.Error.WriteLineAsync($"smbsign: {e.Message}").ConfigureAwait(false);
-            return e.ExitCode;
-        }
-        catch (SmbProtocolException e)
-        {
-            await services.Error.WriteLineAsync($"smbsign: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.UsageOrInput;
+            return ExitCodes.For(e);
         }
         catch (OperationCanceledException) when (s_interrupted || cancellationToken.IsCancellationRequested)
         {

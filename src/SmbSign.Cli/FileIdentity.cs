@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Cli;
 
@@ -180,7 +181,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong FileId)
             identity = new FileIdentity(information.VolumeSerialNumber, ((ulong)information.FileIndexHigh << 32) | information.FileIndexLow);
             return FileKind.Regular;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             return FileKind.Unknown;
         }

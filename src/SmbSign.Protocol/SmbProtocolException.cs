@@ -1,7 +1,9 @@
+using SmbSign.Protocol.Errors;
+
 namespace SmbSign.Protocol;
 
 /// <summary>Bytes from a peer or a file that do not follow the protocol. Carries the byte offset where the problem was found.</summary>
-public sealed class SmbProtocolException : Exception
+public sealed class SmbProtocolException : InputException
 {
     public SmbProtocolException()
     {

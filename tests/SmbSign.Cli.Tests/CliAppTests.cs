@@ -33,4 +33,18 @@ public sealed class CliAppTests
         Assert.Equal(ExitCodes.UsageOrInput, run.ExitCode);
         Assert.Contains("sarif", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Cancelled_WhileAuditing_ExitsInterruptedWithOneLine()
+    {
+        // The token System.CommandLine hands the command is the one Ctrl-C cancels; already cancelled here, the audit
+        // stops at its first check and the run ends as an interrupt would: 130, one line, no stack trace.
+        using CancellationTokenSource cancelled = new();
+        await cancelled.CancelAsync();
+
+        CliRun run = await CliHarness.RunAsync(["audit", Path.Combine(SmbSign.Testing.TestPaths.RepositoryRoot, "samples", "fleet")], cancellationToken: cancelled.Token);
+
+        Assert.Equal(ExitCodes.Interrupted, run.ExitCode);
+        Assert.Equal("smbsign: interrupted", run.Error.Trim());
+    }
 }

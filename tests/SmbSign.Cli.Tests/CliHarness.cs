@@ -5,7 +5,7 @@ namespace SmbSign.Cli.Tests;
 /// <summary>Runs the real command tree in-process and captures stdout, stderr and the exit code.</summary>
 internal static class CliHarness
 {
-    public static async Task<CliRun> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null)
+    public static async Task<CliRun> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -26,7 +26,7 @@ internal static class CliHarness
             Time = time ?? TimeProvider.System,
         };
 
-        int exitCode = await CliApp.RunAsync(args, services);
+        int exitCode = await CliApp.RunAsync(args, services, cancellationToken);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 }

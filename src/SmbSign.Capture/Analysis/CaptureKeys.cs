@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Errors;
 using SmbSign.Protocol.Kerberos;
 using SmbSign.Protocol.Security.Ntlm;
 
 namespace SmbSign.Capture.Analysis;
 
 /// <summary>A keys file line that cannot be read; the message starts with "FILE:LINE:" and never contains key bytes.</summary>
-public sealed class CaptureKeysFileException : Exception
+public sealed class CaptureKeysFileException : InputException
 {
     public CaptureKeysFileException(string message)
         : base(message)

@@ -6,6 +6,7 @@ using SmbSign.Cli.Rendering;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
+using SmbSign.Protocol.Errors;
 using Spectre.Console;
 
 namespace SmbSign.Cli.Commands;
@@ -362,7 +363,7 @@ internal static class AuditCommand
                 }
             });
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"audit: cannot write {outputFile.FullName}: {(e is UnauthorizedAccessException ? "access is denied" : File.Exists(outputFile.FullName) ? "it already exists (reports are written only to new files)" : "I/O error")}.");
         }

@@ -15,6 +15,7 @@ using SmbSign.Wire.Scanning;
 using SmbSign.Wire.Session;
 using Spectre.Console;
 using RegistryValueType = SmbSign.Policy.Sources.RegistryValueType;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Cli.Commands;
 
@@ -156,7 +157,7 @@ internal static class AuditRemote
         {
             throw new CliException($"audit --remote: target: {e.Message}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"-iL: {e.Message}");
         }
@@ -362,7 +363,7 @@ internal static class AuditRemote
         List<SourceDiagnostic> diagnostics = [];
         if (result.Error is { } error)
         {
-            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, "RRP001", error.Message, SourceLocation.OfFile(root, Format)));
+            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.Rrp001, error.Message, SourceLocation.OfFile(root, Format)));
         }
 
         foreach (RemoteRegistryEntry entry in result.Values)
@@ -371,7 +372,7 @@ internal static class AuditRemote
             RegistryValue value = RegistryValue.FromRaw((RegistryValueType)entry.Type, entry.Data, out string? problem);
             if (problem is not null)
             {
-                diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, "RRP003", problem, location));
+                diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, DiagnosticCodes.Rrp003, problem, location));
             }
 
             observations.Add(Observation.ForValue(RegistryHive.LocalMachine, new RegistryIdentity(entry.Key, entry.ValueName), value, location));
@@ -380,7 +381,7 @@ internal static class AuditRemote
         foreach (RemoteReadProblem problem in result.Problems)
         {
             string path = problem.ValueName is null ? $@"{root}/HKLM\{problem.Key}" : $@"{root}/HKLM\{problem.Key}\{problem.ValueName}";
-            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, "RRP002", problem.Message, SourceLocation.OfFile(path, Format)));
+            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.Rrp002, problem.Message, SourceLocation.OfFile(path, Format)));
         }
 
         return new SourceReadResult(root, Format, [.. observations], [.. diagnostics]);
@@ -447,7 +448,7 @@ internal static class AuditRemote
             byte[] bytes = RegWriter.Write(changes, header);
             AtomicFile.CreateNew(Path.Combine(directory.FullName, file), stream => stream.Write(bytes));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             lock (services.Error)
             {
@@ -509,7 +510,7 @@ internal static class AuditRemote
             AtomicFile.CreateNew(path, s => s.Write(bytes));
             await services.Error.WriteLineAsync($"smbsign: wrote {machines.Length.ToString(CultureInfo.InvariantCulture)} .reg file(s) and {path}").ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             await services.Error.WriteLineAsync($"smbsign: warning: --save: {path} already exists or cannot be written; the .reg files are saved, give --os when replaying").ConfigureAwait(false);
         }

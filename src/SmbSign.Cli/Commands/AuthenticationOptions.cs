@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SmbSign.Cli.Rendering;
+using SmbSign.Protocol.Errors;
 using SmbSign.Wire.Session.Kerberos;
 
 namespace SmbSign.Cli.Commands;
@@ -151,7 +152,7 @@ internal sealed class AuthenticationOptions
             int read = reader.ReadBlock(buffer, 0, buffer.Length);
             text = new string(buffer, 0, read);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"{prefix}--nt-hash-file: cannot read '{file.FullName}': {e.GetType().Name}");
         }
@@ -179,11 +180,9 @@ internal sealed class AuthenticationOptions
         {
             File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            // Best effort: a temporary file that cannot be removed is left behind, not an error.
         }
     }
 }

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using SmbSign.Cli.Rendering;
 using SmbSign.Capture;
 using SmbSign.Capture.Analysis;
 using SmbSign.Capture.Smb;
+using SmbSign.Cli.Rendering;
+using SmbSign.Protocol.Errors;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -168,7 +169,7 @@ internal static class CaptureCommand
             credentials.Dispose();
             throw new CliException($"--keys {e.Message}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             credentials.Dispose();
             throw new CliException($"--keys: cannot read '{keysFile.FullName}': {e.GetType().Name}");
@@ -217,7 +218,7 @@ internal static class CaptureCommand
             credentials.Dispose();
             throw new CliException($"--keytab {e.Message}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             credentials.Dispose();
             throw new CliException($"--keytab: cannot read '{keytab.FullName}': {e.GetType().Name}");
@@ -280,7 +281,7 @@ internal static class CaptureCommand
                 ? Console.OpenStandardInput()
                 : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             throw new CliException($"{path}: cannot open: {e.Message}");
         }
@@ -299,7 +300,7 @@ internal static class CaptureCommand
             {
                 throw new CliException($"{path}: {e.Message}");
             }
-            catch (IOException e)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"{path}: read error: {e.Message}");
             }

@@ -246,7 +246,7 @@ internal static class CompletionCommand
         s.Append(".SH EXIT STATUS\n");
         s.Append(".TP\n.B 0\nSuccess, nothing to report.\n");
         s.Append(".TP\n.B 1\nThe command ran and found something: audit failures, a relay target, a signature that does not match, a session or client that does not enforce signing.\n");
-        s.Append(".TP\n.B 2\nUsage error or unreadable input; one line on standard error names the file, line or byte offset.\n");
+        s.Append(".TP\n.B 2\nUsage error, unreadable input, or a peer that could not be talked to; one line on standard error names the file, line or byte offset (or the peer).\n");
         s.Append(".TP\n.B 3\nInternal error (a bug).\n");
         s.Append(".TP\n.B 130\nInterrupted.\n");
         s.Append(".SH ENVIRONMENT\n");

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using SmbSign.Cli.Rendering;
 using SmbSign.Policy.Remediation;
+using SmbSign.Protocol.Errors;
 using Spectre.Console;
 
 namespace SmbSign.Cli.Commands;
@@ -266,7 +267,7 @@ internal static class FixCommand
         {
             AtomicFile.WriteAllBytes(path, content);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"fix: cannot write {path}: {e.Message}");
         }
@@ -283,7 +284,7 @@ internal static class FixCommand
                 ? Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3)
                 : Encoding.UTF8.GetString(bytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"fix: --patch {path}: cannot read the file: {e.Message}");
         }

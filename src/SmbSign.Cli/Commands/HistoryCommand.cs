@@ -57,16 +57,10 @@ internal static class HistoryCommand
             int runs;
             await using (PostureStore opened = await RunStore.OpenAsync(location, mustExist: true, cancellationToken))
             {
-                try
-                {
-                    comparisons = await PostureHistory.CompareAsync(opened, from, name, cancellationToken);
-                    trend = await opened.TrendAsync(from, name, cancellationToken);
-                    runs = (await opened.RunsAsync(since: from, cancellationToken: cancellationToken)).Count;
-                }
-                catch (StoreException e)
-                {
-                    throw new CliException(e.Message);
-                }
+                // A StoreException here reaches CliApp, which prints its one line and exits 2 (ExitCodes.For).
+                comparisons = await PostureHistory.CompareAsync(opened, from, name, cancellationToken);
+                trend = await opened.TrendAsync(from, name, cancellationToken);
+                runs = (await opened.RunsAsync(since: from, cancellationToken: cancellationToken)).Count;
             }
 
             HistoryJson document = Build(location, from, name, runs, comparisons, trend);

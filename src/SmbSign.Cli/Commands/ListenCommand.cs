@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SmbSign.Cli.Rendering;
+using SmbSign.Protocol.Errors;
 using SmbSign.Wire.Listen;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -237,7 +238,7 @@ internal static class ListenCommand
             {
                 AtomicFile.CreateNew(outputFile.FullName, stream => stream.Write(new UTF8Encoding(false).GetBytes(text ?? string.Empty)));
             }
-            catch (IOException e)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"-o {outputFile.FullName}: {e.Message} (listen never overwrites a file).");
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class PasswordInput
             {
                 text = File.ReadAllText(file.FullName, System.Text.Encoding.UTF8);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"--password-file: cannot read '{file.FullName}': {e.GetType().Name}");
             }

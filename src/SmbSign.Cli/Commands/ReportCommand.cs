@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmbSign.Cli.Rendering;
+using SmbSign.Protocol.Errors;
 using SmbSign.Reporting.Html;
 using SmbSign.Reporting.Records;
 using SmbSign.Reporting.Store;
@@ -67,27 +68,22 @@ internal static class ReportCommand
                 // The newest run of each kind, read by the same reader as a file, and the trend of every recorded run.
                 StoreLocation location = RunStore.Parse(services, dbText, parseResult.GetValue(store.PasswordFile));
                 await using PostureStore opened = await RunStore.OpenAsync(location, mustExist: true, cancellationToken);
-                try
-                {
-                    foreach (RunDocument document in await opened.LatestDocumentsAsync(cancellationToken))
-                    {
-                        string source = string.Create(CultureInfo.InvariantCulture, $"{location.Display}: {document.Kind.ToString().ToLowerInvariant()} run of {document.GeneratedAt:yyyy-MM-dd HH:mm:ss}Z");
-                        try
-                        {
-                            parsed.Add(HtmlReportBuilder.Parse(source, System.Text.Encoding.UTF8.GetBytes(document.Json)));
-                        }
-                        catch (ReportInputException e)
-                        {
-                            throw new CliException("report: " + e.Message);
-                        }
-                    }
 
-                    trend = await opened.TrendAsync(cancellationToken: cancellationToken);
-                }
-                catch (StoreException e)
+                // A StoreException here reaches CliApp, which prints its one line and exits 2 (ExitCodes.For).
+                foreach (RunDocument document in await opened.LatestDocumentsAsync(cancellationToken))
                 {
-                    throw new CliException(e.Message);
+                    string source = string.Create(CultureInfo.InvariantCulture, $"{location.Display}: {document.Kind.ToString().ToLowerInvariant()} run of {document.GeneratedAt:yyyy-MM-dd HH:mm:ss}Z");
+                    try
+                    {
+                        parsed.Add(HtmlReportBuilder.Parse(source, System.Text.Encoding.UTF8.GetBytes(document.Json)));
+                    }
+                    catch (ReportInputException e)
+                    {
+                        throw new CliException("report: " + e.Message);
+                    }
                 }
+
+                trend = await opened.TrendAsync(cancellationToken: cancellationToken);
             }
 
             HtmlReportOptions options = new(parseResult.GetValue(title) is { Length: > 0 } t ? t : "SMB signing report", services.Time.GetUtcNow(), ReportMetadata.ToolVersion);
@@ -113,7 +109,7 @@ internal static class ReportCommand
                     AtomicFile.CreateNew(fullOutput, WriteTo);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"report: cannot write {fullOutput}: {(e is UnauthorizedAccessException ? "access is denied" : File.Exists(fullOutput) ? "it already exists (use --force to replace it)" : "I/O error")}.");
             }
@@ -174,7 +170,7 @@ internal static class ReportCommand
 
             bytes = File.ReadAllBytes(file);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"report: {file}: cannot read it ({(e is UnauthorizedAccessException ? "access is denied" : "I/O error")}).");
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmbSign.Protocol.Errors;
 using SmbSign.Reporting.Records;
 using SmbSign.Reporting.Store;
 
@@ -76,28 +77,13 @@ internal sealed class RunStore
             password = passwordFile is not null ? ReadPasswordFile(passwordFile) : services.GetEnvironmentVariable(PasswordVariable);
         }
 
-        try
-        {
-            return StoreLocation.Parse(text, string.IsNullOrEmpty(password) ? null : password);
-        }
-        catch (StoreException e)
-        {
-            throw new CliException(e.Message);
-        }
+        // A bad value throws StoreException: CliApp prints its one line and exits 2 (ExitCodes.For).
+        return StoreLocation.Parse(text, string.IsNullOrEmpty(password) ? null : password);
     }
 
-    /// <summary>Opens the store; store problems become one-line CLI errors (exit 2).</summary>
-    public static async Task<PostureStore> OpenAsync(StoreLocation location, bool mustExist, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await PostureStore.OpenAsync(location, mustExist, cancellationToken);
-        }
-        catch (StoreException e)
-        {
-            throw new CliException(e.Message);
-        }
-    }
+    /// <summary>Opens the store; a <see cref="StoreException"/> reaches CliApp as a one-line error (exit 2).</summary>
+    public static Task<PostureStore> OpenAsync(StoreLocation location, bool mustExist, CancellationToken cancellationToken) =>
+        PostureStore.OpenAsync(location, mustExist, cancellationToken);
 
     /// <summary>
     /// Records the run (one transaction) and says so on stderr. A run that cannot be recorded is an error (exit 2): the
@@ -178,7 +164,7 @@ internal sealed class RunStore
         {
             text = File.ReadAllText(file.FullName, System.Text.Encoding.UTF8);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"--db-password-file: cannot read '{file.FullName}': {e.GetType().Name}");
         }

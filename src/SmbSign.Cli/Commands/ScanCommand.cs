@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SmbSign.Cli.Rendering;
+using SmbSign.Protocol.Errors;
 using SmbSign.Wire.Scanning;
 using Spectre.Console;
 
@@ -275,7 +276,7 @@ internal static class ScanCommand
         {
             throw new CliException($"target: {e.Message}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"-iL: {e.Message}");
         }

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using SmbSign.Cli.Rendering;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Crypto;
+using SmbSign.Protocol.Errors;
 using SmbSign.Protocol.Smb2;
 using Spectre.Console;
 
@@ -337,7 +338,7 @@ internal static class SignatureCommand
             {
                 return File.ReadAllBytes(file.FullName);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"--file: cannot read '{file.FullName}': {e.Message}", e);
             }
@@ -362,7 +363,7 @@ internal static class SignatureCommand
             {
                 raw = File.ReadAllBytes(keyFile.FullName);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 throw new CliException($"--key-file: cannot read '{keyFile.FullName}': {e.Message}", e);
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SmbSign.Cli.Rendering;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Errors;
 using SmbSign.Wire.Scanning;
 using SmbSign.Wire.Session;
 
@@ -267,7 +268,7 @@ internal static class VerifyCommand
         {
             throw new CliException($"target: {e.Message}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"-iL: {e.Message}");
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SmbSign.Policy.Remediation;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Cli.Rendering;
 
@@ -22,7 +23,7 @@ internal static class FixScanInput
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new CliException($"--scan {path}: cannot read the file: {e.Message}");
         }

@@ -1,6 +1,7 @@
 using System.IO.Enumeration;
 using SmbSign.Policy.Formats.GpoBackup;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Audit;
 
@@ -218,7 +219,7 @@ public static class FleetLayout
             {
                 entries = ListFolder(folder);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 Problems.Add($"{folder}: cannot list the folder ({(e is UnauthorizedAccessException ? "access is denied" : "I/O error")})");
                 return;
@@ -388,7 +389,7 @@ public static class FleetLayout
             {
                 entries = Directory.GetFileSystemEntries(folder);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IoErrors.IsFileProblem(e))
             {
                 Problems.Add($"{folder}: cannot list the folder ({(e is UnauthorizedAccessException ? "access is denied" : "I/O error")})");
                 return;

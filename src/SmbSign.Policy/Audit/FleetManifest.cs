@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Rules;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Audit;
 
@@ -62,7 +63,7 @@ public sealed class FleetManifest
 
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             return new FleetManifest(path, [], [$"{path}: cannot read the manifest ({(e is UnauthorizedAccessException ? "access is denied" : "I/O error")})"]);
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using SmbSign.Policy.Formats.LiveRegistry;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Audit;
 
@@ -96,11 +97,11 @@ public static class MachineSourceReader
             stream.Position = 0;
             SourceFormat format = SourceSniffer.Detect(head.AsSpan(0, total), path);
             int max = SourceReader.MaxFileSizeFor(format);
-            return size > max ? SourceReadResult.Failed(path, format, "SRC003", SourceReader.TooLarge(size, max, format)) : null;
+            return size > max ? SourceReadResult.Failed(path, format, DiagnosticCodes.Src003, SourceReader.TooLarge(size, max, format)) : null;
         }
-        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
-            return SourceReadResult.Failed(path, SourceFormat.Unknown, "SRC001", "cannot read the file: " + SourceFiles.Describe(e));
+            return SourceReadResult.Failed(path, SourceFormat.Unknown, DiagnosticCodes.Src001, "cannot read the file: " + SourceFiles.Describe(e));
         }
     }
 
@@ -111,7 +112,7 @@ public static class MachineSourceReader
         ArgumentNullException.ThrowIfNull(sourceName);
         if (content.IsEmpty)
         {
-            return SourceReadResult.Failed(sourceName, SourceFormat.Unknown, "AUD002", "the file is empty; expected a .reg export, a security template, Registry.pol, Get-Smb*Configuration or Intune JSON, smb.conf or nsmb.conf");
+            return SourceReadResult.Failed(sourceName, SourceFormat.Unknown, DiagnosticCodes.Aud002, "the file is empty; expected a .reg export, a security template, Registry.pol, Get-Smb*Configuration or Intune JSON, smb.conf or nsmb.conf");
         }
 
         SourceFormat format = SourceSniffer.Detect(content, sourceName);
@@ -124,7 +125,7 @@ public static class MachineSourceReader
             return SourceReadResult.Failed(
                 sourceName,
                 format,
-                "AUD001",
+                DiagnosticCodes.Aud001,
                 "unrecognised file: expected a .reg export (Windows Registry Editor Version 5.00 / REGEDIT4), a security template ([Unicode]/[Version]), Registry.pol (PReg), Get-SmbClientConfiguration/Get-SmbServerConfiguration or Intune JSON, smb.conf ([global]) or nsmb.conf ([default])");
         }
 

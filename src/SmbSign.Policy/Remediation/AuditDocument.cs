@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -78,7 +79,7 @@ public sealed record AuditedMachine(string Name, string? Os, ImmutableArray<Audi
 public sealed record AuditDocument(string Source, string? Benchmark, ImmutableArray<AuditedMachine> Machines);
 
 /// <summary>Input the user gave (audit or scan file, baseline id) that cannot be used; the message names the file and line.</summary>
-public sealed class RemediationInputException : Exception
+public sealed class RemediationInputException : InputException
 {
     public RemediationInputException()
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Remediation;
 
@@ -110,7 +111,7 @@ public static class AuditDocumentReader
 
             return File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             throw new RemediationInputException($"{path}: cannot read the file: {e.Message}", e);
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SmbSign.Policy.Catalog;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Rules;
 
@@ -47,7 +48,7 @@ public static class RulePackLoader
             string where = e.LineNumber is long line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}") : string.Empty;
             return Failed(origin, $"invalid rule pack JSON{where}: expected the rule pack schema (schemaVersion 1); {FirstSentence(e.Message)}");
         }
-        catch (IOException e)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             return Failed(origin, $"cannot read the rule pack: {e.Message}");
         }
@@ -69,7 +70,7 @@ public static class RulePackLoader
             using FileStream stream = File.OpenRead(path);
             return Load(stream, path, catalog);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return Failed(path, "cannot read the rule pack file: " + e.Message);
         }

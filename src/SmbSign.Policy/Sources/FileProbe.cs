@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Sources;
 
@@ -114,7 +115,7 @@ internal static class FileProbe
         {
             return RealPath(Path.GetFullPath(path));
         }
-        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return null;
         }
@@ -297,7 +298,7 @@ internal static class FileProbe
                 ? new(FileKind.CharacterDevice, null, 0, null)
                 : new(FileKind.Regular, null, ((FileInfo)info).Length, null);
         }
-        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return new(FileKind.Unknown, null, 0, SourceFiles.Describe(e));
         }

@@ -7,6 +7,7 @@ using SmbSign.Policy.Formats.Reg;
 using SmbSign.Policy.Formats.RegistryPol;
 using SmbSign.Policy.Formats.SecurityTemplate;
 using SmbSign.Policy.Formats.SmbConf;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Sources;
 
@@ -188,7 +189,7 @@ public static class SourceDetector
                 return Detect(head.AsSpan(0, total));
             }
         }
-        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return SourceFormat.Unknown;
         }
@@ -239,7 +240,7 @@ public static class SourceDetector
         {
             entries = Directory.GetFileSystemEntries(path);
         }
-        catch (Exception e) when (SourceFiles.IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             entries = [];
         }
@@ -268,7 +269,7 @@ public static class SourceDetector
     private static SourceReadResult Unrecognised(string path) => SourceReadResult.Failed(
         path,
         SourceFormat.Unknown,
-        "SRC002",
+        DiagnosticCodes.Src002,
         "format not recognised; expected a .reg export, a security template (GptTmpl.inf / secedit /export), Registry.pol, Get-SmbClientConfiguration / Get-SmbServerConfiguration JSON, an Intune policy JSON, smb.conf or nsmb.conf");
 
     private static bool LooksLikeJsonArray(ReadOnlySpan<char> text)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Sources;
 
@@ -21,9 +22,9 @@ internal static class SourceFiles
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         }
-        catch (Exception e) when (IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
-            failure = SourceReadResult.Failed(path, format, "SRC001", "cannot read the file: " + Describe(e));
+            failure = SourceReadResult.Failed(path, format, DiagnosticCodes.Src001, "cannot read the file: " + Describe(e));
             return null;
         }
     }
@@ -38,9 +39,9 @@ internal static class SourceFiles
         return probe.Kind switch
         {
             FileKind.Regular or FileKind.Unknown => null,
-            FileKind.Missing => ("SRC001", "cannot read the file: " + MissingReason(path, probe.Reason)),
-            FileKind.Directory => ("SRC005", "it is a folder, not a file"),
-            _ => ("SRC005", $"it is {probe.DescribeKind()}, not a regular file; SmbSign reads only regular files (a pipe or device could block or never end)"),
+            FileKind.Missing => (DiagnosticCodes.Src001, "cannot read the file: " + MissingReason(path, probe.Reason)),
+            FileKind.Directory => (DiagnosticCodes.Src005, "it is a folder, not a file"),
+            _ => (DiagnosticCodes.Src005, $"it is {probe.DescribeKind()}, not a regular file; SmbSign reads only regular files (a pipe or device could block or never end)"),
         };
     }
 
@@ -50,10 +51,6 @@ internal static class SourceFiles
         path.Contains('\uFFFD', StringComparison.Ordinal)
             ? $"its name is not valid UTF-8 (on disk: {FileProbe.Escaped(path)}, each bad byte as \\xNN), so SmbSign cannot open it by name; rename it to UTF-8"
             : reason ?? "it does not exist";
-
-    /// <summary>True for exceptions that mean "the file could not be read" (as opposed to programming errors).</summary>
-    public static bool IsIoFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException or ArgumentException;
 
     /// <summary>A short SmbSign-worded reason for an I/O failure.</summary>
     public static string Describe(Exception e) => e switch
@@ -77,7 +74,7 @@ internal static class SourceFiles
         {
             if (stream.CanSeek && stream.Length - stream.Position > max)
             {
-                problem = "SRC003|" + SourceReader.TooLarge(stream.Length - stream.Position, max);
+                problem = DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(stream.Length - stream.Position, max);
                 return 0;
             }
 
@@ -87,7 +84,7 @@ internal static class SourceFiles
                 {
                     if (length > max)
                     {
-                        problem = "SRC003|" + SourceReader.TooLarge(length, max);
+                        problem = DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(length, max);
                         return 0;
                     }
 
@@ -105,15 +102,15 @@ internal static class SourceFiles
 
             if (length > max)
             {
-                problem = "SRC003|" + SourceReader.TooLarge(length, max);
+                problem = DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(length, max);
                 return 0;
             }
 
             return length;
         }
-        catch (Exception e) when (IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
-            problem = "SRC001|cannot read the file: " + Describe(e);
+            problem = DiagnosticCodes.Src001 + "|cannot read the file: " + Describe(e);
             return 0;
         }
     }
@@ -127,7 +124,7 @@ internal static class SourceFiles
         {
             if (stream.CanSeek && stream.Length - stream.Position > max)
             {
-                return (buffer, 0, "SRC003|" + SourceReader.TooLarge(stream.Length - stream.Position, max));
+                return (buffer, 0, DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(stream.Length - stream.Position, max));
             }
 
             while (true)
@@ -136,7 +133,7 @@ internal static class SourceFiles
                 {
                     if (length > max)
                     {
-                        return (buffer, 0, "SRC003|" + SourceReader.TooLarge(length, max));
+                        return (buffer, 0, DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(length, max));
                     }
 
                     Grow(ref buffer, length, max);
@@ -152,12 +149,12 @@ internal static class SourceFiles
             }
 
             return length > max
-                ? (buffer, 0, "SRC003|" + SourceReader.TooLarge(length, max))
+                ? (buffer, 0, DiagnosticCodes.Src003 + "|" + SourceReader.TooLarge(length, max))
                 : (buffer, length, null);
         }
-        catch (Exception e) when (IsIoFailure(e))
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
-            return (buffer, 0, "SRC001|cannot read the file: " + Describe(e));
+            return (buffer, 0, DiagnosticCodes.Src001 + "|cannot read the file: " + Describe(e));
         }
     }
 

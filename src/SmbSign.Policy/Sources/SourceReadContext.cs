@@ -55,7 +55,7 @@ public sealed class SourceReadContext
                 _truncatedDiagnostics = true;
                 _diagnostics.Add(new SourceDiagnostic(
                     DiagnosticSeverity.Error,
-                    "SRC004",
+                    DiagnosticCodes.Src004,
                     string.Create(CultureInfo.InvariantCulture, $"more than {MaxDiagnostics} problems; the rest are not listed"),
                     location));
             }

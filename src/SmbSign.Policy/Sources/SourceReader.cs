@@ -105,7 +105,7 @@ public abstract class SourceReader
         ArgumentNullException.ThrowIfNull(sourceName);
         if (content.Length > MaxFileSize)
         {
-            return SourceReadResult.Failed(sourceName, Format, "SRC003", TooLarge(content.Length, MaxFileSize));
+            return SourceReadResult.Failed(sourceName, Format, DiagnosticCodes.Src003, TooLarge(content.Length, MaxFileSize));
         }
 
         SourceReadContext context = new(sourceName, Format);

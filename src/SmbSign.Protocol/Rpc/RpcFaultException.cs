@@ -1,10 +1,11 @@
 using System.Globalization;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Protocol.Rpc;
 
 /// <summary>The server answered a call or a bind with a fault or a refusal ([C706] 12.6.4.7 fault PDU, 12.6.4.5
 /// bind_nak). <see cref="Status"/> is the fault status; the message says what it means.</summary>
-public sealed class RpcFaultException : Exception
+public sealed class RpcFaultException : PeerException
 {
     public RpcFaultException()
     {

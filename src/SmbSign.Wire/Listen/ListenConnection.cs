@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using SmbSign.Protocol;
 using SmbSign.Protocol.Crypto;
+using SmbSign.Protocol.Errors;
 using SmbSign.Protocol.Security.Ntlmssp;
 using SmbSign.Protocol.Security.Spnego;
 using SmbSign.Protocol.Smb1;
@@ -141,7 +142,7 @@ internal sealed class ListenConnection : IDisposable
         {
             end = $"protocol error: {e.Message}";
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (IoErrors.IsNetworkProblem(e) || e is ObjectDisposedException)
         {
             end = "connection reset";
         }
@@ -156,7 +157,7 @@ internal sealed class ListenConnection : IDisposable
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (IoErrors.IsNetworkProblem(e) || e is ObjectDisposedException)
         {
             // Already gone.
         }

@@ -1,12 +1,13 @@
 using System.Globalization;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Errors;
 using SmbSign.Protocol.Rpc;
 using SmbSign.Protocol.Rpc.Rrp;
 
 namespace SmbSign.Wire.Rpc;
 
 /// <summary>A registry call answered with a Win32 error other than "not found" (access denied, invalid handle…).</summary>
-public sealed class RemoteRegistryException : Exception
+public sealed class RemoteRegistryException : PeerException
 {
     public RemoteRegistryException()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Errors;
 using SmbSign.Protocol.Security.Ntlmssp;
 using SmbSign.Protocol.Security.Spnego;
 using SmbSign.Protocol.Smb1;
@@ -480,7 +481,7 @@ public sealed class SmbProber
                 // Silence until the deadline: nobody can speak SMB1 to this server, so it is off for every client.
                 return (new Smb1Posture(Enabled: false), null, null);
             }
-            catch (Exception e) when (e is SmbTransportException or SmbProtocolException or IOException or SocketException)
+            catch (Exception e) when (e is SmbTransportException or SmbProtocolException || IoErrors.IsNetworkProblem(e))
             {
                 return (Smb1Posture.Unknown, null, null);
             }
@@ -522,7 +523,7 @@ public sealed class SmbProber
             {
                 return false;
             }
-            catch (Exception e) when (e is SmbTransportException or SmbProtocolException or IOException or SocketException)
+            catch (Exception e) when (e is SmbTransportException or SmbProtocolException || IoErrors.IsNetworkProblem(e))
             {
                 return null;
             }

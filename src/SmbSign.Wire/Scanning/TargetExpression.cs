@@ -1,7 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Buffers.Binary;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Wire.Scanning;
 
@@ -25,7 +26,7 @@ public enum TargetExpressionKind
 }
 
 /// <summary>A bad target expression: which one, where, and what was expected.</summary>
-public sealed class TargetParseException : Exception
+public sealed class TargetParseException : UsageException
 {
     public TargetParseException()
     {

@@ -1,3 +1,5 @@
+using SmbSign.Protocol.Errors;
+
 namespace SmbSign.Wire.Transport;
 
 /// <summary>Why a connection to an SMB peer failed. Each value is an expected network outcome, not a bug.</summary>
@@ -29,7 +31,7 @@ public enum TransportErrorKind
 }
 
 /// <summary>A transport failure with its <see cref="Kind"/>; the prober turns it into a result value.</summary>
-public sealed class SmbTransportException : Exception
+public sealed class SmbTransportException : PeerException
 {
     public SmbTransportException()
     {

@@ -1,6 +1,7 @@
 using SmbSign.Policy.Formats.RegistryPol;
 using SmbSign.Policy.Formats.SecurityTemplate;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Formats.GpoBackup;
 
@@ -64,13 +65,13 @@ public static class GpoBackupReader
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (!Directory.Exists(directory))
         {
-            return [SourceReadResult.Failed(directory, SourceFormat.GpoBackup, "GPO002", "cannot read the GPO folder: it does not exist or is not a folder")];
+            return [SourceReadResult.Failed(directory, SourceFormat.GpoBackup, DiagnosticCodes.Gpo002, "cannot read the GPO folder: it does not exist or is not a folder")];
         }
 
         IReadOnlyList<GpoFile> files = FindFiles(directory);
         if (files.Count == 0)
         {
-            return [SourceReadResult.Failed(directory, SourceFormat.GpoBackup, "GPO001", "no policy file found; expected Machine/Registry.pol or Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf (or the same under DomainSysvol/GPO for a Backup-GPO folder)")];
+            return [SourceReadResult.Failed(directory, SourceFormat.GpoBackup, DiagnosticCodes.Gpo001, "no policy file found; expected Machine/Registry.pol or Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf (or the same under DomainSysvol/GPO for a Backup-GPO folder)")];
         }
 
         return files.Select(ReadFile).ToArray();
@@ -102,7 +103,7 @@ public static class GpoBackupReader
         {
             backups = [.. Directory.EnumerateDirectories(directory, "{*}").Where(d => FindChild(d, "bkupInfo.xml", directory: false) is not null).Order(StringComparer.Ordinal)];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
             yield break;
         }
@@ -152,7 +153,7 @@ public static class GpoBackupReader
             IEnumerable<string> entries = directory ? Directory.EnumerateDirectories(parent) : Directory.EnumerateFiles(parent);
             return entries.FirstOrDefault(e => string.Equals(Path.GetFileName(e), name, StringComparison.OrdinalIgnoreCase));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or ArgumentException)
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return null;
         }

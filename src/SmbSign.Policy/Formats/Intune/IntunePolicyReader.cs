@@ -38,7 +38,7 @@ public sealed partial class IntunePolicyReader : SourceReader
     /// <inheritdoc/>
     protected internal override void ParseCore(ReadOnlySpan<byte> content, SourceReadContext context)
     {
-        JsonTreeNode? root = JsonTree.Parse(content, context, "INT001");
+        JsonTreeNode? root = JsonTree.Parse(content, context, DiagnosticCodes.Int001);
         if (root is null)
         {
             return;
@@ -47,7 +47,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         int before = context.ErrorCount;
         if (!ReadAny(root, context, depth: 0) && context.ErrorCount == before)
         {
-            context.ErrorAtLine(root.Line, "INT003", "not an Intune policy; expected a Settings Catalog policy (settings[].settingInstance), a custom profile (omaSettings[]), a settingInstance, or a list of them (array or {\"value\": [...]})");
+            context.ErrorAtLine(root.Line, DiagnosticCodes.Int003, "not an Intune policy; expected a Settings Catalog policy (settings[].settingInstance), a custom profile (omaSettings[]), a settingInstance, or a list of them (array or {\"value\": [...]})");
         }
     }
 
@@ -118,7 +118,7 @@ public sealed partial class IntunePolicyReader : SourceReader
 
         if (node.Get("definitions") is not null || odataType.Contains("SettingDefinition", StringComparison.OrdinalIgnoreCase))
         {
-            context.InfoAtLine(node.Line, "INT002", "setting definitions describe settings but set none; no values read");
+            context.InfoAtLine(node.Line, DiagnosticCodes.Int002, "setting definitions describe settings but set none; no values read");
             return true;
         }
 
@@ -159,7 +159,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
         else
         {
-            context.WarningAtLine(instance.Line, "INT004", $"setting instance {id} of type \"{type}\" has no value this reader knows; expected choiceSettingValue, simpleSettingValue or groupSettingCollectionValue");
+            context.WarningAtLine(instance.Line, DiagnosticCodes.Int004, $"setting instance {id} of type \"{type}\" has no value this reader knows; expected choiceSettingValue, simpleSettingValue or groupSettingCollectionValue");
         }
     }
 
@@ -173,7 +173,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         }
         else
         {
-            context.WarningAtLine(choice.Line, "INT005", $"choice value \"{value}\" does not start with its setting id \"{id}_\"; kept as written");
+            context.WarningAtLine(choice.Line, DiagnosticCodes.Int005, $"choice value \"{value}\" does not start with its setting id \"{id}_\"; kept as written");
         }
 
         NativeSetting native = new(NativeSchemes.IntuneSettingsCatalog, null, id);
@@ -267,7 +267,7 @@ public sealed partial class IntunePolicyReader : SourceReader
 
             if (keyNode?.Text is not { Length: > 0 } path || valueNode?.Text is not { } flags)
             {
-                context.WarningAtLine(group.Line, "INT006", $"a Hardened UNC Paths item lacks its {id}_key or {id}_value string; skipped");
+                context.WarningAtLine(group.Line, DiagnosticCodes.Int006, $"a Hardened UNC Paths item lacks its {id}_key or {id}_value string; skipped");
                 continue;
             }
 
@@ -294,7 +294,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         SourceLocation location = context.Line(setting.Line);
         if (setting.Get("isEncrypted")?.Kind == JsonValueKind.True)
         {
-            context.WarningAtLine(setting.Line, "INT007", $"the value of {uri} is encrypted in this export; read it with Graph getOmaSettingPlainTextValue to audit it");
+            context.WarningAtLine(setting.Line, DiagnosticCodes.Int007, $"the value of {uri} is encrypted in this export; read it with Graph getOmaSettingPlainTextValue to audit it");
             context.Add(Observation.ForNative(native, new NativeValue(text, string.Empty), location));
             return;
         }
@@ -317,7 +317,7 @@ public sealed partial class IntunePolicyReader : SourceReader
             : valueNode?.Kind == JsonValueKind.String ? FromAdmxString(text, mapping.AdmxDataId) : null;
         if (number is null)
         {
-            context.WarningAtLine(setting.Line, "INT008", $"the value of {uri} ({type}) is \"{Shorten(text)}\"; expected an integer, or <enabled/>/<disabled/> with its <data> element");
+            context.WarningAtLine(setting.Line, DiagnosticCodes.Int008, $"the value of {uri} ({type}) is \"{Shorten(text)}\"; expected an integer, or <enabled/>/<disabled/> with its <data> element");
             context.Add(Observation.ForNative(native, new NativeValue(text, text), location));
             return;
         }
@@ -371,7 +371,7 @@ public sealed partial class IntunePolicyReader : SourceReader
         string[] parts = data is null ? [] : WebUtility.HtmlDecode(data.Groups["value"].Value).Split(AdmxListSeparator);
         if (data is null || parts.Length < 2)
         {
-            context.WarningAtLine(line, "INT008", $"the value of {uri} is \"{Shorten(text)}\"; expected <enabled/><data id=\"{mapping.AdmxDataId}\" value=\"path&#xF000;flags&#xF000;…\"/>");
+            context.WarningAtLine(line, DiagnosticCodes.Int008, $"the value of {uri} is \"{Shorten(text)}\"; expected <enabled/><data id=\"{mapping.AdmxDataId}\" value=\"path&#xF000;flags&#xF000;…\"/>");
             return;
         }
 

@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using Microsoft.Win32;
 using SmbSign.Policy.Sources;
 using RegistryHive = SmbSign.Policy.Sources.RegistryHive;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Formats.LiveRegistry;
 
@@ -39,7 +40,7 @@ public static class LiveRegistryReader
     {
         if (!OperatingSystem.IsWindows())
         {
-            return SourceReadResult.Failed("HKLM", SourceFormat.LiveRegistry, "LIV001", "the live registry can only be read on Windows; export it (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json) and audit the files instead");
+            return SourceReadResult.Failed("HKLM", SourceFormat.LiveRegistry, DiagnosticCodes.Liv001, "the live registry can only be read on Windows; export it (reg export, secedit /export, Get-SmbServerConfiguration | ConvertTo-Json) and audit the files instead");
         }
 
         return ReadWindows();
@@ -84,9 +85,9 @@ public static class LiveRegistryReader
         {
             return hklm.OpenSubKey(keyPath, writable: false);
         }
-        catch (Exception e) when (e is System.Security.SecurityException or UnauthorizedAccessException or IOException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
-            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, "LIV002", "cannot open the key: access is denied", Location(keyPath)));
+            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Error, DiagnosticCodes.Liv002, "cannot open the key: access is denied", Location(keyPath)));
             return null;
         }
     }
@@ -112,15 +113,15 @@ public static class LiveRegistryReader
             };
             if (value is null)
             {
-                diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, "LIV003", $"value \"{name}\" has a type this reader does not decode ({kind}); skipped", Location(keyPath)));
+                diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, DiagnosticCodes.Liv003, $"value \"{name}\" has a type this reader does not decode ({kind}); skipped", Location(keyPath)));
                 return;
             }
 
             observations.Add(Observation.ForValue(RegistryHive.LocalMachine, new RegistryIdentity(keyPath, name), value, Location(keyPath)));
         }
-        catch (Exception e) when (e is System.Security.SecurityException or UnauthorizedAccessException or IOException)
+        catch (Exception e) when (IoErrors.IsFileProblem(e))
         {
-            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, "LIV003", $"value \"{name}\" cannot be read: access is denied", Location(keyPath)));
+            diagnostics.Add(new SourceDiagnostic(DiagnosticSeverity.Warning, DiagnosticCodes.Liv003, $"value \"{name}\" cannot be read: access is denied", Location(keyPath)));
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class NsmbConfReader : SourceReader
         DecodedText decoded = TextDecoding.Decode(content);
         if (TextDecoding.FindNotText(content, decoded, out long badOffset) is { } notText)
         {
-            context.ErrorAtOffset(badOffset, "NSM006", notText + "; not read as nsmb.conf");
+            context.ErrorAtOffset(badOffset, DiagnosticCodes.Nsm006, notText + "; not read as nsmb.conf");
             return;
         }
 
@@ -60,7 +60,7 @@ public sealed class NsmbConfReader : SourceReader
                 int close = line.IndexOf(']');
                 if (close < 0)
                 {
-                    context.WarningAtLine(lineNumber, "NSM005", "section header has no closing ']'; expected [default], [SERVER] or [SERVER:SHARE]");
+                    context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm005, "section header has no closing ']'; expected [default], [SERVER] or [SERVER:SHARE]");
                     section = null;
                     continue;
                 }
@@ -77,7 +77,7 @@ public sealed class NsmbConfReader : SourceReader
             int eq = line.IndexOf('=');
             if (eq <= 0)
             {
-                context.WarningAtLine(lineNumber, "NSM001", $"expected key=value, found \"{TextDecoding.Excerpt(line)}\"; ignored");
+                context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm001, $"expected key=value, found \"{TextDecoding.Excerpt(line)}\"; ignored");
                 continue;
             }
 
@@ -85,7 +85,7 @@ public sealed class NsmbConfReader : SourceReader
             string value = line[(eq + 1)..].Trim().ToString();
             if (section is null)
             {
-                context.WarningAtLine(lineNumber, "NSM002", $"\"{TextDecoding.Excerpt(key)}\" appears before any section; expected it under [default]; ignored");
+                context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm002, $"\"{TextDecoding.Excerpt(key)}\" appears before any section; expected it under [default]; ignored");
                 continue;
             }
 
@@ -111,7 +111,7 @@ public sealed class NsmbConfReader : SourceReader
             };
             if (b is null)
             {
-                context.WarningAtLine(lineNumber, "NSM004", $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {key}; expected yes or no");
+                context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm004, $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {key}; expected yes or no");
                 return value;
             }
 
@@ -125,7 +125,7 @@ public sealed class NsmbConfReader : SourceReader
                 : ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out n);
             if (!ok)
             {
-                context.WarningAtLine(lineNumber, "NSM004", $"\"{TextDecoding.Excerpt(value)}\" is not a number for {key}; expected decimal or 0x hexadecimal (e.g. 6)");
+                context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm004, $"\"{TextDecoding.Excerpt(value)}\" is not a number for {key}; expected decimal or 0x hexadecimal (e.g. 6)");
                 return value;
             }
 
@@ -137,7 +137,7 @@ public sealed class NsmbConfReader : SourceReader
             return key == "minauth" ? value.ToLowerInvariant() : value;
         }
 
-        context.WarningAtLine(lineNumber, "NSM003", $"unknown key \"{TextDecoding.Excerpt(key)}\"; expected an nsmb.conf(5) key such as signing_required, signing_req_vers, protocol_vers_map, signing_alg_map, minauth or validate_neg_off");
+        context.WarningAtLine(lineNumber, DiagnosticCodes.Nsm003, $"unknown key \"{TextDecoding.Excerpt(key)}\"; expected an nsmb.conf(5) key such as signing_required, signing_req_vers, protocol_vers_map, signing_alg_map, minauth or validate_neg_off");
         return value;
     }
 }

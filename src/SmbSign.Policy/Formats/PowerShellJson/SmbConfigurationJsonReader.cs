@@ -70,7 +70,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
     /// <inheritdoc/>
     protected internal override void ParseCore(ReadOnlySpan<byte> content, SourceReadContext context)
     {
-        JsonTreeNode? root = JsonTree.Parse(content, context, "PSJ001");
+        JsonTreeNode? root = JsonTree.Parse(content, context, DiagnosticCodes.Psj001);
         if (root is null)
         {
             return;
@@ -86,7 +86,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
                 }
                 else
                 {
-                    context.ErrorAtLine(item.Line, "PSJ003", "array item is not an object; expected the objects ConvertTo-Json writes for Get-SmbClientConfiguration / Get-SmbServerConfiguration");
+                    context.ErrorAtLine(item.Line, DiagnosticCodes.Psj003, "array item is not an object; expected the objects ConvertTo-Json writes for Get-SmbClientConfiguration / Get-SmbServerConfiguration");
                 }
             }
         }
@@ -96,7 +96,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         }
         else
         {
-            context.ErrorAtLine(root.Line, "PSJ002", "expected a JSON object (or an array of objects) from Get-SmbClientConfiguration / Get-SmbServerConfiguration | ConvertTo-Json");
+            context.ErrorAtLine(root.Line, DiagnosticCodes.Psj002, "expected a JSON object (or an array of objects) from Get-SmbClientConfiguration / Get-SmbServerConfiguration | ConvertTo-Json");
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         SmbConfigurationSide side = DecideSide(obj, context.Source, out string? reason);
         if (side == SmbConfigurationSide.Unknown)
         {
-            context.ErrorAtLine(obj.Line, reason == "both" ? "PSJ006" : "PSJ004", reason == "both"
+            context.ErrorAtLine(obj.Line, reason == "both" ? DiagnosticCodes.Psj006 : DiagnosticCodes.Psj004, reason == "both"
                 ? "the object has properties of both Get-SmbClientConfiguration and Get-SmbServerConfiguration and no CimClass; expected one cmdlet's output per object"
                 : "cannot tell Get-SmbClientConfiguration from Get-SmbServerConfiguration output: no CimClass and no client-only (e.g. EnableInsecureGuestLogons, Smb2DialectMin) or server-only (e.g. EnableSMB1Protocol, AutoDisconnectTimeout) property; include one, or put \"client\" or \"server\" in the file name");
             return;
@@ -189,7 +189,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
 
         if (reason == "file name")
         {
-            context.InfoAtLine(obj.Line, "PSJ005", $"read as Get-Smb{side}Configuration output because of the file name (the object itself does not say)");
+            context.InfoAtLine(obj.Line, DiagnosticCodes.Psj005, $"read as Get-Smb{side}Configuration output because of the file name (the object itself does not say)");
         }
 
         bool isServer = side == SmbConfigurationSide.Server;
@@ -228,7 +228,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
     {
         if (node.Kind == JsonValueKind.Null)
         {
-            context.InfoAtLine(node.Line, "PSJ007", $"{name} is null; no value");
+            context.InfoAtLine(node.Line, DiagnosticCodes.Psj007, $"{name} is null; no value");
             return null;
         }
 
@@ -244,7 +244,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
                 return RegistryValue.FromMultiString(node.Text!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             }
 
-            context.WarningAtLine(node.Line, "PSJ008", $"{name} is {node.ToPlainText()}; expected a list of strings");
+            context.WarningAtLine(node.Line, DiagnosticCodes.Psj008, $"{name} is {node.ToPlainText()}; expected a list of strings");
             return null;
         }
 
@@ -267,7 +267,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
             case JsonValueKind.String when uint.TryParse(node.Text, NumberStyles.None, CultureInfo.InvariantCulture, out uint s):
                 return RegistryValue.FromDWord(s);
             default:
-                context.WarningAtLine(node.Line, "PSJ008", $"{name} is \"{node.ToPlainText()}\"; expected true/false or a non-negative number");
+                context.WarningAtLine(node.Line, DiagnosticCodes.Psj008, $"{name} is \"{node.ToPlainText()}\"; expected true/false or a non-negative number");
                 return null;
         }
     }
@@ -279,7 +279,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
         string text = node.ToPlainText().Trim();
         if (text is "0" || text.Equals("None", StringComparison.OrdinalIgnoreCase))
         {
-            context.InfoAtLine(node.Line, "PSJ007", $"{name} is {text} (not set); no value");
+            context.InfoAtLine(node.Line, DiagnosticCodes.Psj007, $"{name} is {text} (not set); no value");
             return null;
         }
 
@@ -291,7 +291,7 @@ public sealed class SmbConfigurationJsonReader : SourceReader
             return RegistryValue.FromDWord((ushort)dialect);
         }
 
-        context.WarningAtLine(node.Line, "PSJ008", $"{name} is \"{text}\"; expected an SMB2/3 dialect (514, 528, 768, 770, 785 or SMB202 … SMB311)");
+        context.WarningAtLine(node.Line, DiagnosticCodes.Psj008, $"{name} is \"{text}\"; expected an SMB2/3 dialect (514, 528, 768, 770, 785 or SMB202 … SMB311)");
         return null;
     }
 

@@ -34,7 +34,7 @@ public sealed class RegFileReader : SourceReader
         {
             context.Report(
                 DiagnosticSeverity.Warning,
-                "REG003",
+                DiagnosticCodes.Reg003,
                 "the file starts with a UTF-16LE byte-order mark (FF FE) but the text after it is 8-bit; expected UTF-16LE text after that BOM (the BOM was ignored and the text read as " + (content.Length > 2 && System.Text.Unicode.Utf8.IsValid(content[2..]) ? "UTF-8)" : "ANSI)"),
                 context.Offset(0));
         }
@@ -92,7 +92,7 @@ public sealed class RegFileReader : SourceReader
                     }
                     else
                     {
-                        _context.ErrorAtLine(lineNumber, "REG020", "unrecognised line; expected a key [HKEY_…], a value \"Name\"=… or @=…, or a ; comment");
+                        _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg020, "unrecognised line; expected a key [HKEY_…], a value \"Name\"=… or @=…, or a ; comment");
                     }
                 }
             }
@@ -120,7 +120,7 @@ public sealed class RegFileReader : SourceReader
                 {
                     if (_decoded.Encoding is not (TextEncodingKind.Utf16LeBom or TextEncodingKind.Utf16LeBomMismatch))
                     {
-                        _context.WarningAtLine(lineNumber, "REG002", $"a \"{Version5Header}\" file is UTF-16LE with BOM (FF FE) as regedit writes it, but this one is {_decoded.Describe()}; read it anyway");
+                        _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg002, $"a \"{Version5Header}\" file is UTF-16LE with BOM (FF FE) as regedit writes it, but this one is {_decoded.Describe()}; read it anyway");
                     }
 
                     _stringEncoding = Encoding.Unicode;
@@ -131,18 +131,18 @@ public sealed class RegFileReader : SourceReader
                 {
                     if (_decoded.IsUtf16)
                     {
-                        _context.WarningAtLine(lineNumber, "REG002", $"a REGEDIT4 file is 8-bit ANSI text, but this one is {_decoded.Describe()}; read it anyway");
+                        _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg002, $"a REGEDIT4 file is 8-bit ANSI text, but this one is {_decoded.Describe()}; read it anyway");
                     }
 
                     _stringEncoding = TextDecoding.Ansi;
                     return true;
                 }
 
-                _context.ErrorAtLine(lineNumber, "REG001", $"expected the header \"{Version5Header}\" or \"{Regedit4Header}\" on the first line, found \"{Shorten(line)}\"");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg001, $"expected the header \"{Version5Header}\" or \"{Regedit4Header}\" on the first line, found \"{Shorten(line)}\"");
                 return false;
             }
 
-            _context.Report(DiagnosticSeverity.Error, "REG004", $"the file is empty; expected the header \"{Version5Header}\" or \"{Regedit4Header}\"", _context.WholeFile());
+            _context.Report(DiagnosticSeverity.Error, DiagnosticCodes.Reg004, $"the file is empty; expected the header \"{Version5Header}\" or \"{Regedit4Header}\"", _context.WholeFile());
             return false;
         }
 
@@ -153,13 +153,13 @@ public sealed class RegFileReader : SourceReader
             int close = line.LastIndexOf(']');
             if (close < 0)
             {
-                _context.ErrorAtLine(lineNumber, "REG010", "key line has no closing ']'; expected [HKEY_LOCAL_MACHINE\\…]");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg010, "key line has no closing ']'; expected [HKEY_LOCAL_MACHINE\\…]");
                 return;
             }
 
             if (!line[(close + 1)..].Trim().IsEmpty && line[(close + 1)..].Trim()[0] != ';')
             {
-                _context.WarningAtLine(lineNumber, "REG034", "text after the closing ']' of the key was ignored");
+                _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg034, "text after the closing ']' of the key was ignored");
             }
 
             ReadOnlySpan<char> path = line[1..close];
@@ -171,7 +171,7 @@ public sealed class RegFileReader : SourceReader
 
             if (!RegistryPaths.TrySplitHive(path, out RegistryHive hive, out string keyPath))
             {
-                _context.ErrorAtLine(lineNumber, "REG011", $"unknown registry hive in [{Shorten(path)}]; expected HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, HKEY_USERS, HKEY_CLASSES_ROOT or HKEY_CURRENT_CONFIG");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg011, $"unknown registry hive in [{Shorten(path)}]; expected HKEY_LOCAL_MACHINE, HKEY_CURRENT_USER, HKEY_USERS, HKEY_CLASSES_ROOT or HKEY_CURRENT_CONFIG");
                 return;
             }
 
@@ -196,7 +196,7 @@ public sealed class RegFileReader : SourceReader
             }
             else if (!TryReadQuoted(line, 0, out name, out pos))
             {
-                _context.ErrorAtLine(lineNumber, "REG022", "value name has no closing quote; expected \"Name\"=data");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg022, "value name has no closing quote; expected \"Name\"=data");
                 SkipContinuation(line);
                 return;
             }
@@ -204,7 +204,7 @@ public sealed class RegFileReader : SourceReader
             ReadOnlySpan<char> rest = line[pos..].TrimStart();
             if (rest.IsEmpty || rest[0] != '=')
             {
-                _context.ErrorAtLine(lineNumber, "REG023", $"expected '=' after the value name \"{Shorten(name)}\"");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg023, $"expected '=' after the value name \"{Shorten(name)}\"");
                 SkipContinuation(line);
                 return;
             }
@@ -214,7 +214,7 @@ public sealed class RegFileReader : SourceReader
             {
                 if (!_anyKey)
                 {
-                    _context.ErrorAtLine(lineNumber, "REG021", "value appears before any [key] line; expected a key first");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg021, "value appears before any [key] line; expected a key first");
                 }
 
                 SkipContinuation(data);
@@ -223,7 +223,7 @@ public sealed class RegFileReader : SourceReader
 
             if (_keyDeleted)
             {
-                _context.WarningAtLine(lineNumber, "REG012", $"value \"{Shorten(name)}\" follows a [-key] deletion and was ignored");
+                _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg012, $"value \"{Shorten(name)}\" follows a [-key] deletion and was ignored");
                 SkipContinuation(data);
                 return;
             }
@@ -240,7 +240,7 @@ public sealed class RegFileReader : SourceReader
             {
                 if (!TryReadQuoted(data, 0, out string text, out int end))
                 {
-                    _context.ErrorAtLine(lineNumber, "REG033", $"string data of \"{Shorten(name)}\" has no closing quote");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg033, $"string data of \"{Shorten(name)}\" has no closing quote");
                     return;
                 }
 
@@ -260,7 +260,7 @@ public sealed class RegFileReader : SourceReader
 
                 if (n == 0 || n > 8 || !uint.TryParse(digits[..n], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint dword))
                 {
-                    _context.ErrorAtLine(lineNumber, "REG031", $"expected 1 to 8 hexadecimal digits after dword: for \"{Shorten(name)}\", found \"{Shorten(digits)}\"");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg031, $"expected 1 to 8 hexadecimal digits after dword: for \"{Shorten(name)}\", found \"{Shorten(digits)}\"");
                     return;
                 }
 
@@ -275,7 +275,7 @@ public sealed class RegFileReader : SourceReader
                 return;
             }
 
-            _context.ErrorAtLine(lineNumber, "REG030", $"unknown data for \"{Shorten(name)}\": \"{Shorten(data)}\"; expected \"string\", dword:, hex:, hex(N): or -");
+            _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg030, $"unknown data for \"{Shorten(name)}\": \"{Shorten(data)}\"; expected \"string\", dword:, hex:, hex(N): or -");
             SkipContinuation(data);
         }
 
@@ -288,7 +288,7 @@ public sealed class RegFileReader : SourceReader
                 int close = rest.IndexOf(')');
                 if (close < 2 || close > 9 || !uint.TryParse(rest[1..close], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint code))
                 {
-                    _context.ErrorAtLine(lineNumber, "REG030", $"expected hex(N): with N a hexadecimal type code for \"{Shorten(name)}\", found \"{Shorten(data)}\"");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg030, $"expected hex(N): with N a hexadecimal type code for \"{Shorten(name)}\", found \"{Shorten(data)}\"");
                     SkipContinuation(data);
                     return;
                 }
@@ -299,7 +299,7 @@ public sealed class RegFileReader : SourceReader
 
             if (rest.IsEmpty || rest[0] != ':')
             {
-                _context.ErrorAtLine(lineNumber, "REG030", $"expected ':' after hex or hex(N) for \"{Shorten(name)}\"");
+                _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg030, $"expected ':' after hex or hex(N) for \"{Shorten(name)}\"");
                 SkipContinuation(data);
                 return;
             }
@@ -335,14 +335,14 @@ public sealed class RegFileReader : SourceReader
                 (int, int) mark = _lines.Mark;
                 if (!_lines.TryReadLine(out ReadOnlySpan<char> next))
                 {
-                    _context.ErrorAtLine(segmentLine, "REG041", $"line ends with '\\' (continuation) but the file ends; expected more hex bytes of \"{Shorten(name)}\"");
+                    _context.ErrorAtLine(segmentLine, DiagnosticCodes.Reg041, $"line ends with '\\' (continuation) but the file ends; expected more hex bytes of \"{Shorten(name)}\"");
                     return;
                 }
 
                 ReadOnlySpan<char> trimmed = next.Trim();
                 if (trimmed.IsEmpty || trimmed[0] is '[' or '"' or '@' or ';' || !char.IsAsciiHexDigit(trimmed[0]))
                 {
-                    _context.ErrorAtLine(_lines.LineNumber, "REG041", $"line {segmentLine} ends with '\\' (continuation) but line {_lines.LineNumber} does not continue the hex bytes of \"{Shorten(name)}\"; the value was not read");
+                    _context.ErrorAtLine(_lines.LineNumber, DiagnosticCodes.Reg041, $"line {segmentLine} ends with '\\' (continuation) but line {_lines.LineNumber} does not continue the hex bytes of \"{Shorten(name)}\"; the value was not read");
                     _lines.Reset(mark);
                     return;
                 }
@@ -365,7 +365,7 @@ public sealed class RegFileReader : SourceReader
 
         private readonly RegistryValue Warn(RegistryValue value, string problem, int lineNumber, string name)
         {
-            _context.WarningAtLine(lineNumber, "REG035", $"\"{Shorten(name)}\": {problem}; kept as bytes");
+            _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg035, $"\"{Shorten(name)}\": {problem}; kept as bytes");
             return value;
         }
 
@@ -385,7 +385,7 @@ public sealed class RegFileReader : SourceReader
                         return true;
                     }
 
-                    _context.ErrorAtLine(lineNumber, "REG032", $"empty byte in the hex list of \"{Shorten(name)}\"; expected two hexadecimal digits between commas");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg032, $"empty byte in the hex list of \"{Shorten(name)}\"; expected two hexadecimal digits between commas");
                     return false;
                 }
 
@@ -396,7 +396,7 @@ public sealed class RegFileReader : SourceReader
                         return true; // comment after the data
                     }
 
-                    _context.ErrorAtLine(lineNumber, "REG032", $"\"{Shorten(token)}\" in the hex list of \"{Shorten(name)}\" is not a byte; expected two hexadecimal digits");
+                    _context.ErrorAtLine(lineNumber, DiagnosticCodes.Reg032, $"\"{Shorten(token)}\" in the hex list of \"{Shorten(name)}\" is not a byte; expected two hexadecimal digits");
                     return false;
                 }
 
@@ -457,7 +457,7 @@ public sealed class RegFileReader : SourceReader
         {
             if (!IsEndOrComment(rest))
             {
-                _context.WarningAtLine(lineNumber, "REG034", $"text after the value data was ignored: \"{Shorten(rest.Trim())}\"");
+                _context.WarningAtLine(lineNumber, DiagnosticCodes.Reg034, $"text after the value data was ignored: \"{Shorten(rest.Trim())}\"");
             }
         }
 

@@ -47,14 +47,14 @@ public sealed class RegistryPolReader : SourceReader
     {
         if (content.Length < HeaderSize || !content[..4].SequenceEqual(Signature))
         {
-            context.ErrorAtOffset(0, "POL001", string.Create(CultureInfo.InvariantCulture, $"expected the signature \"PReg\" (50 52 65 67) and a version at the start; the file is {content.Length} byte(s) long and starts with {Convert.ToHexString(content[..Math.Min(4, content.Length)])}"));
+            context.ErrorAtOffset(0, DiagnosticCodes.Pol001, string.Create(CultureInfo.InvariantCulture, $"expected the signature \"PReg\" (50 52 65 67) and a version at the start; the file is {content.Length} byte(s) long and starts with {Convert.ToHexString(content[..Math.Min(4, content.Length)])}"));
             return;
         }
 
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(content[4..8]);
         if (version != 1)
         {
-            context.ErrorAtOffset(4, "POL002", string.Create(CultureInfo.InvariantCulture, $"unsupported version {version}; expected 1"));
+            context.ErrorAtOffset(4, DiagnosticCodes.Pol002, string.Create(CultureInfo.InvariantCulture, $"unsupported version {version}; expected 1"));
             return;
         }
 
@@ -64,7 +64,7 @@ public sealed class RegistryPolReader : SourceReader
         {
             if (content.Length - pos == 1)
             {
-                context.ErrorAtOffset(pos, "POL023", "the file ends with one stray byte where a record starting with '[' (5B 00) was expected; the file is truncated");
+                context.ErrorAtOffset(pos, DiagnosticCodes.Pol023, "the file ends with one stray byte where a record starting with '[' (5B 00) was expected; the file is truncated");
                 break;
             }
 
@@ -87,7 +87,7 @@ public sealed class RegistryPolReader : SourceReader
         int start = pos;
         if (ReadChar(content, pos) != Open)
         {
-            context.ErrorAtOffset(pos, "POL010", "expected '[' (5B 00) starting a record");
+            context.ErrorAtOffset(pos, DiagnosticCodes.Pol010, "expected '[' (5B 00) starting a record");
             return false;
         }
 
@@ -114,7 +114,7 @@ public sealed class RegistryPolReader : SourceReader
 
         if (size > (uint)(content.Length - pos))
         {
-            context.ErrorAtOffset(pos - 6, "POL014", string.Create(CultureInfo.InvariantCulture, $"data size {size} goes beyond the end of the file ({content.Length - pos} byte(s) left); the file is truncated or corrupt"));
+            context.ErrorAtOffset(pos - 6, DiagnosticCodes.Pol014, string.Create(CultureInfo.InvariantCulture, $"data size {size} goes beyond the end of the file ({content.Length - pos} byte(s) left); the file is truncated or corrupt"));
             return false;
         }
 
@@ -174,17 +174,17 @@ public sealed class RegistryPolReader : SourceReader
         }
         else if (name.Equals("**SecureKey", StringComparison.OrdinalIgnoreCase))
         {
-            context.Report(DiagnosticSeverity.Info, "POL020", $"**SecureKey on {key} sets the key's security, not a value; ignored", location);
+            context.Report(DiagnosticSeverity.Info, DiagnosticCodes.Pol020, $"**SecureKey on {key} sets the key's security, not a value; ignored", location);
         }
         else if (name.StartsWith("**soft.", StringComparison.OrdinalIgnoreCase))
         {
             string valueName = name["**soft.".Length..];
-            context.Report(DiagnosticSeverity.Info, "POL021", $"**soft.{valueName}: applied only when the value does not exist yet; read as a value", location);
+            context.Report(DiagnosticSeverity.Info, DiagnosticCodes.Pol021, $"**soft.{valueName}: applied only when the value does not exist yet; read as a value", location);
             AddValue(key, valueName, type, data, location, context);
         }
         else
         {
-            context.Report(DiagnosticSeverity.Warning, "POL022", $"unknown directive \"{name}\" on {key}; expected **del., **delvals., **DeleteValues, **DeleteKeys, **SecureKey or **soft.; ignored", location);
+            context.Report(DiagnosticSeverity.Warning, DiagnosticCodes.Pol022, $"unknown directive \"{name}\" on {key}; expected **del., **delvals., **DeleteValues, **DeleteKeys, **SecureKey or **soft.; ignored", location);
         }
     }
 
@@ -193,7 +193,7 @@ public sealed class RegistryPolReader : SourceReader
         RegistryValue value = RegistryValue.FromRaw(type, data, out string? problem);
         if (problem is not null)
         {
-            context.Report(DiagnosticSeverity.Warning, "POL016", $"{key}\\{name}: {problem}; kept as bytes", location);
+            context.Report(DiagnosticSeverity.Warning, DiagnosticCodes.Pol016, $"{key}\\{name}: {problem}; kept as bytes", location);
         }
 
         context.Add(Observation.ForValue(Hive, new RegistryIdentity(key, name), value, location));
@@ -239,7 +239,7 @@ public sealed class RegistryPolReader : SourceReader
             return true;
         }
 
-        context.ErrorAtOffset(pos, c < 0 ? "POL013" : expected == Close ? "POL015" : "POL012", c < 0
+        context.ErrorAtOffset(pos, c < 0 ? DiagnosticCodes.Pol013 : expected == Close ? DiagnosticCodes.Pol015 : DiagnosticCodes.Pol012, c < 0
             ? $"the file ends where '{expected}' was expected {where}; the file is truncated"
             : string.Create(CultureInfo.InvariantCulture, $"expected '{expected}' ({(int)expected:X2} 00) {where}, found {c & 0xFF:X2} {c >> 8:X2}"));
         return false;
@@ -260,7 +260,7 @@ public sealed class RegistryPolReader : SourceReader
         }
 
         name = default;
-        context.ErrorAtOffset(start, "POL011", limit == content.Length
+        context.ErrorAtOffset(start, DiagnosticCodes.Pol011, limit == content.Length
             ? $"the {what} has no terminating NUL (00 00) before the end of the file; the file is truncated"
             : string.Create(CultureInfo.InvariantCulture, $"the {what} is longer than {MaxNameChars} characters without a terminating NUL; the file is corrupt"));
         pos = start;
@@ -272,7 +272,7 @@ public sealed class RegistryPolReader : SourceReader
         if (content.Length - pos < 4)
         {
             value = 0;
-            context.ErrorAtOffset(pos, "POL013", $"the {what} field needs 4 bytes but the file ends; the file is truncated");
+            context.ErrorAtOffset(pos, DiagnosticCodes.Pol013, $"the {what} field needs 4 bytes but the file ends; the file is truncated");
             return false;
         }
 

@@ -26,7 +26,7 @@ public sealed class SecurityTemplateReader : SourceReader
         DecodedText decoded = TextDecoding.Decode(content);
         if (decoded.Encoding == TextEncodingKind.Utf16LeBomMismatch)
         {
-            context.Report(DiagnosticSeverity.Warning, "INF002", "the file starts with a UTF-16LE byte-order mark (FF FE) but the text after it is 8-bit; expected UTF-16LE text after that BOM (read as 8-bit text)", context.Offset(0));
+            context.Report(DiagnosticSeverity.Warning, DiagnosticCodes.Inf002, "the file starts with a UTF-16LE byte-order mark (FF FE) but the text after it is 8-bit; expected UTF-16LE text after that BOM (read as 8-bit text)", context.Offset(0));
         }
 
         LineReader lines = new(decoded.Text.AsSpan());
@@ -55,7 +55,7 @@ public sealed class SecurityTemplateReader : SourceReader
 
         if (!anySection)
         {
-            context.Report(DiagnosticSeverity.Error, "INF001", "no INI section found; expected a security template with [Unicode], [Version] and [Registry Values] sections", context.WholeFile());
+            context.Report(DiagnosticSeverity.Error, DiagnosticCodes.Inf001, "no INI section found; expected a security template with [Unicode], [Version] and [Registry Values] sections", context.WholeFile());
         }
     }
 
@@ -64,7 +64,7 @@ public sealed class SecurityTemplateReader : SourceReader
         int equals = line.IndexOf('=');
         if (equals < 0)
         {
-            context.ErrorAtLine(lineNumber, "INF010", "expected MACHINE\\<key>\\<value>=<type>,<data> in [Registry Values]");
+            context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf010, "expected MACHINE\\<key>\\<value>=<type>,<data> in [Registry Values]");
             return;
         }
 
@@ -72,14 +72,14 @@ public sealed class SecurityTemplateReader : SourceReader
         ReadOnlySpan<char> rhs = line[(equals + 1)..].Trim();
         if (!RegistryPaths.TrySplitHive(path, out RegistryHive hive, out string fullKey) || hive != RegistryHive.LocalMachine)
         {
-            context.WarningAtLine(lineNumber, "INF011", $"registry path \"{Shorten(path)}\" does not start with MACHINE\\; skipped");
+            context.WarningAtLine(lineNumber, DiagnosticCodes.Inf011, $"registry path \"{Shorten(path)}\" does not start with MACHINE\\; skipped");
             return;
         }
 
         int lastSlash = fullKey.LastIndexOf('\\');
         if (lastSlash <= 0 || lastSlash == fullKey.Length - 1)
         {
-            context.ErrorAtLine(lineNumber, "INF015", $"expected MACHINE\\<key>\\<value name>, found \"{Shorten(path)}\"");
+            context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf015, $"expected MACHINE\\<key>\\<value name>, found \"{Shorten(path)}\"");
             return;
         }
 
@@ -87,7 +87,7 @@ public sealed class SecurityTemplateReader : SourceReader
         ReadOnlySpan<char> typeText = (comma < 0 ? rhs : rhs[..comma]).Trim();
         if (!uint.TryParse(typeText, NumberStyles.None, CultureInfo.InvariantCulture, out uint typeCode))
         {
-            context.ErrorAtLine(lineNumber, "INF012", $"expected a registry type code (1, 2, 3, 4 or 7) and a comma after '=', found \"{Shorten(rhs)}\"");
+            context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf012, $"expected a registry type code (1, 2, 3, 4 or 7) and a comma after '=', found \"{Shorten(rhs)}\"");
             return;
         }
 
@@ -111,7 +111,7 @@ public sealed class SecurityTemplateReader : SourceReader
 
     private static RegistryValue? Unsupported(uint typeCode, int lineNumber, SourceReadContext context)
     {
-        context.ErrorAtLine(lineNumber, "INF013", string.Create(CultureInfo.InvariantCulture, $"unsupported registry type code {typeCode}; expected 1 (REG_SZ), 2 (REG_EXPAND_SZ), 3 (REG_BINARY), 4 (REG_DWORD) or 7 (REG_MULTI_SZ)"));
+        context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf013, string.Create(CultureInfo.InvariantCulture, $"unsupported registry type code {typeCode}; expected 1 (REG_SZ), 2 (REG_EXPAND_SZ), 3 (REG_BINARY), 4 (REG_DWORD) or 7 (REG_MULTI_SZ)"));
         return null;
     }
 
@@ -123,7 +123,7 @@ public sealed class SecurityTemplateReader : SourceReader
             return RegistryValue.FromDWord(unchecked((uint)n));
         }
 
-        context.ErrorAtLine(lineNumber, "INF014", $"REG_DWORD data \"{Shorten(data)}\" is not a 32-bit number; expected decimal digits");
+        context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf014, $"REG_DWORD data \"{Shorten(data)}\" is not a 32-bit number; expected decimal digits");
         return null;
     }
 
@@ -140,7 +140,7 @@ public sealed class SecurityTemplateReader : SourceReader
             return RegistryValue.FromQWord(u);
         }
 
-        context.ErrorAtLine(lineNumber, "INF014", $"REG_QWORD data \"{Shorten(data)}\" is not a number; expected decimal digits");
+        context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf014, $"REG_QWORD data \"{Shorten(data)}\" is not a number; expected decimal digits");
         return null;
     }
 
@@ -194,7 +194,7 @@ public sealed class SecurityTemplateReader : SourceReader
             }
         }
 
-        context.ErrorAtLine(lineNumber, "INF014", $"REG_BINARY data \"{Shorten(data)}\" is not hexadecimal bytes; expected e.g. 1 or 01,00");
+        context.ErrorAtLine(lineNumber, DiagnosticCodes.Inf014, $"REG_BINARY data \"{Shorten(data)}\" is not hexadecimal bytes; expected e.g. 1 or 01,00");
         return null;
     }
 

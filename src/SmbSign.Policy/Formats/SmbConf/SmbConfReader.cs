@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using SmbSign.Policy.Sources;
+using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Formats.SmbConf;
 
@@ -98,7 +99,7 @@ public sealed class SmbConfReader : SourceReader
         if (TextDecoding.FindNotText(content, decoded, out long badOffset) is { } notText)
         {
             // No header to reject garbage with: random bytes would otherwise read as a few unknown parameters and no setting.
-            context.Report(DiagnosticSeverity.Error, "SMB009", notText + "; not read as smb.conf", SourceLocation.AtOffset(file, Format, badOffset));
+            context.Report(DiagnosticSeverity.Error, DiagnosticCodes.Smb009, notText + "; not read as smb.conf", SourceLocation.AtOffset(file, Format, badOffset));
             return;
         }
 
@@ -134,7 +135,7 @@ public sealed class SmbConfReader : SourceReader
 
                 if (!complete)
                 {
-                    Report(context, DiagnosticSeverity.Warning, "SMB008", "the last line ends with '\\' (continuation) but the file ends; read what was there", file, lineNumber);
+                    Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb008, "the last line ends with '\\' (continuation) but the file ends; read what was there", file, lineNumber);
                 }
 
                 line = joined.ToString().AsSpan().Trim();
@@ -145,7 +146,7 @@ public sealed class SmbConfReader : SourceReader
                 int close = line.IndexOf(']');
                 if (close < 0)
                 {
-                    Report(context, DiagnosticSeverity.Warning, "SMB002", "section header has no closing ']'; expected [name]", file, lineNumber);
+                    Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb002, "section header has no closing ']'; expected [name]", file, lineNumber);
                     continue;
                 }
 
@@ -156,7 +157,7 @@ public sealed class SmbConfReader : SourceReader
             int eq = line.IndexOf('=');
             if (eq <= 0)
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB001", $"expected \"name = value\", found \"{Shorten(line)}\"; ignored (as Samba does)", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb001, $"expected \"name = value\", found \"{Shorten(line)}\"; ignored (as Samba does)", file, lineNumber);
                 continue;
             }
 
@@ -178,7 +179,7 @@ public sealed class SmbConfReader : SourceReader
             }
             else
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB003", $"unknown parameter \"{TextDecoding.Excerpt(displayName)}\"; expected a Samba smb.conf parameter (this reader knows Samba 4.17's; ignored)", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb003, $"unknown parameter \"{TextDecoding.Excerpt(displayName)}\"; expected a Samba smb.conf parameter (this reader knows Samba 4.17's; ignored)", file, lineNumber);
             }
 
             return;
@@ -192,7 +193,7 @@ public sealed class SmbConfReader : SourceReader
 
         if (parameter.Name == "config file")
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB006", "\"config file\" switches to another file at run time; not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb006, "\"config file\" switches to another file at run time; not followed", file, lineNumber);
         }
 
         string normalized = Normalize(parameter, value, file, lineNumber, context);
@@ -208,7 +209,7 @@ public sealed class SmbConfReader : SourceReader
                 return ToToken(mode);
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, auto, mandatory, required, desired or disabled (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb007, $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, auto, mandatory, required, desired or disabled (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -219,7 +220,7 @@ public sealed class SmbConfReader : SourceReader
                 return mode == SambaSigningMode.Disabled ? "off" : ToToken(mode);
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, off, if_required, desired or required (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb007, $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected default, off, if_required, desired or required (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -231,7 +232,7 @@ public sealed class SmbConfReader : SourceReader
                 return protocol;
             }
 
-            Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected NT1, SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11, SMB2, SMB3 or default (Samba ignores it)", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb007, $"\"{TextDecoding.Excerpt(value)}\" is not a valid {parameter.Name}; expected NT1, SMB2_02, SMB2_10, SMB3_00, SMB3_02, SMB3_11, SMB2, SMB3 or default (Samba ignores it)", file, lineNumber);
             return value;
         }
 
@@ -245,7 +246,7 @@ public sealed class SmbConfReader : SourceReader
             };
             if (b is null)
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB007", $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {parameter.Name}; expected yes/no, true/false, 1/0 or on/off (Samba ignores it)", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb007, $"\"{TextDecoding.Excerpt(value)}\" is not a boolean for {parameter.Name}; expected yes/no, true/false, 1/0 or on/off (Samba ignores it)", file, lineNumber);
                 return value;
             }
 
@@ -269,7 +270,7 @@ public sealed class SmbConfReader : SourceReader
     {
         if (target.Contains('%', StringComparison.Ordinal))
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB006", $"include \"{TextDecoding.Excerpt(target)}\" uses a Samba substitution that depends on the connecting client; not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb006, $"include \"{TextDecoding.Excerpt(target)}\" uses a Samba substitution that depends on the connecting client; not followed", file, lineNumber);
             return;
         }
 
@@ -278,20 +279,20 @@ public sealed class SmbConfReader : SourceReader
         string full = FullPathOrName(path);
         if (chain.Contains(full, StringComparer.Ordinal))
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{TextDecoding.Excerpt(target)}\" would read a file that is already being read (include cycle); not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb004, $"include \"{TextDecoding.Excerpt(target)}\" would read a file that is already being read (include cycle); not followed", file, lineNumber);
             return;
         }
 
         if (chain.Count > MaxIncludeDepth)
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB004", $"include \"{TextDecoding.Excerpt(target)}\" is nested deeper than {MaxIncludeDepth} files; not followed", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb004, $"include \"{TextDecoding.Excerpt(target)}\" is nested deeper than {MaxIncludeDepth} files; not followed", file, lineNumber);
             return;
         }
 
         FileStream? stream = SourceFiles.TryOpen(path, Format, out SourceReadResult? failure);
         if (stream is null)
         {
-            Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({failure!.Diagnostics[0].Message}); skipped", file, lineNumber);
+            Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb005, $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({failure!.Diagnostics[0].Message}); skipped", file, lineNumber);
             return;
         }
 
@@ -307,7 +308,7 @@ public sealed class SmbConfReader : SourceReader
 
             if (problem is not null)
             {
-                Report(context, DiagnosticSeverity.Warning, "SMB005", $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({problem[(problem.IndexOf('|', StringComparison.Ordinal) + 1)..]}); skipped", file, lineNumber);
+                Report(context, DiagnosticSeverity.Warning, DiagnosticCodes.Smb005, $"include \"{TextDecoding.Excerpt(target)}\" cannot be read ({problem[(problem.IndexOf('|', StringComparison.Ordinal) + 1)..]}); skipped", file, lineNumber);
                 return;
             }
 
@@ -339,7 +340,7 @@ public sealed class SmbConfReader : SourceReader
         {
             return Path.GetFullPath(path);
         }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException or System.Security.SecurityException)
+        catch (Exception e) when (IoErrors.IsFileOrPathProblem(e))
         {
             return path;
         }

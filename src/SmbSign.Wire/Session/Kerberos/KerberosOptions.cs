@@ -1,3 +1,5 @@
+using SmbSign.Protocol.Errors;
+
 namespace SmbSign.Wire.Session.Kerberos;
 
 /// <summary>How the client obtains its Kerberos ticket for <c>cifs/HOST</c>. The password, when there is one, is passed
@@ -14,7 +16,7 @@ public sealed record KerberosOptions
 }
 
 /// <summary>A Kerberos failure the user can act on: one line, no secrets.</summary>
-public sealed class KerberosException(string message) : Exception(message);
+public sealed class KerberosException(string message) : PeerException(message);
 
 /// <summary>The client side of one Kerberos logon as SPNEGO tokens: the first call (empty input) yields the
 /// NegTokenInit carrying the AP-REQ; each server token goes back in until the context is complete (the AP-REP checked,

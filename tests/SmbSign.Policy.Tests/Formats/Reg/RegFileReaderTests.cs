@@ -280,4 +280,47 @@ public sealed class RegFileReaderTests
         Assert.Equal("SRC003", Assert.Single(fromSeekable.Diagnostics).Code);
         Assert.Equal("SRC003", Assert.Single(fromChunks.Diagnostics).Code);
     }
+
+    [Fact]
+    public void Parse_TextAfterKeyOrValue_IsIgnoredWithReg034()
+    {
+        string text = Header5 + "[HKEY_LOCAL_MACHINE\\" + Workstation + "] stray\r\n\"RequireSecuritySignature\"=dword:00000001\r\n";
+
+        SourceReadResult result = _reader.Parse(TestFiles.Utf16WithBom(text), "x.reg");
+
+        Assert.Equal(1u, TestFiles.DWordOf(result, Workstation, "RequireSecuritySignature"));
+        Assert.Equal(DiagnosticCodes.Reg034, result.Diagnostics[0].Code);
+        Assert.Equal(3, result.Diagnostics[0].Location.Line);
+        Assert.All(result.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+    }
+
+    [Fact]
+    public void Parse_DwordOfTwoBytes_IsKeptAsBytesWithReg035()
+    {
+        string text = Header5 + "[HKEY_LOCAL_MACHINE\\" + Workstation + "]\r\n\"RequireSecuritySignature\"=hex(4):01,00\r\n";
+
+        SourceReadResult result = _reader.Parse(TestFiles.Utf16WithBom(text), "x.reg");
+
+        SourceDiagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticCodes.Reg035, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("expected 4", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal([0x01, 0x00], TestFiles.Find(result, Workstation, "RequireSecuritySignature").Value!.ToBytes());
+    }
+
+    [Fact]
+    public void Parse_MoreProblemsThanTheLimit_StopsListingWithSrc004()
+    {
+        StringBuilder text = new(Header5);
+        for (int i = 0; i < SourceReadContext.MaxDiagnostics + 50; i++)
+        {
+            text.Append("garbage\r\n");
+        }
+
+        SourceReadResult result = _reader.Parse(TestFiles.Utf16WithBom(text.ToString()), "x.reg");
+
+        Assert.Equal(SourceReadContext.MaxDiagnostics + 1, result.Diagnostics.Count);
+        Assert.Equal(DiagnosticCodes.Src004, result.Diagnostics[^1].Code);
+        Assert.All(result.Diagnostics.Take(SourceReadContext.MaxDiagnostics), d => Assert.Equal(DiagnosticCodes.Reg020, d.Code));
+    }
 }

@@ -152,4 +152,17 @@ public sealed class SecurityTemplateReaderTests
 
         TestFiles.AssertSameObservations(_reader.Parse(whole, "g.inf"), _reader.Read(new ChunkedStream(whole, chunk), "g.inf"));
     }
+
+    [Fact]
+    public void Parse_Utf16BomBeforeEightBitText_ReadsTheTextWithInf002()
+    {
+        byte[] content = [0xFF, 0xFE, .. TestFiles.Utf8(Head + "MACHINE\\" + Workstation + "\\RequireSecuritySignature=4,1\r\n")];
+
+        SourceReadResult result = _reader.Parse(content, "x.inf");
+
+        SourceDiagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticCodes.Inf002, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(1u, TestFiles.DWordOf(result, Workstation, "RequireSecuritySignature"));
+    }
 }
