@@ -28,6 +28,7 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
     private int _pendingLength;
     private uint _nextCallId = 1;
     private int _maxTransmit;
+    private bool _messageContinues;
 
     /// <summary>The interface bound, once <see cref="BindAsync"/> succeeded.</summary>
     public RpcSyntaxId? Interface { get; private set; }
@@ -181,6 +182,7 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
 
         data.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += data.Length;
+        _messageContinues = chunk.MoreInMessage;
     }
 
     private void EnsureDrained(string operation)
@@ -188,6 +190,13 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
         if (_pendingLength != 0)
         {
             throw new SmbProtocolException(string.Create(CultureInfo.InvariantCulture, $"{operation}: {_pendingLength} unexpected byte(s) after the last RPC fragment"));
+        }
+
+        // STATUS_BUFFER_OVERFLOW on the read that completed the answer: the pipe still holds bytes of the same
+        // message, which belong to no call; they would be taken as the start of the next answer.
+        if (_messageContinues)
+        {
+            throw new SmbProtocolException($"{operation}: the pipe message continues (STATUS_BUFFER_OVERFLOW) after the last RPC fragment");
         }
     }
 }

@@ -74,10 +74,12 @@ public sealed class RemoteRegistryReaderInteropTests(RemoteRegistrySamba fixture
     [Fact]
     public async Task Read_MaxFragment1432_RequestsGoOutInSeveralFragments_SambaAnswersCorrectly()
     {
-        // Offering 1432 (the smallest fragment every DCE/RPC peer must take) in the bind makes Samba answer with
-        // max_recv_frag 1432, so BaseRegOpenKey of the 1,636-character path (a 3.3 KB stub) goes out as 3 fragments:
-        // WRITE, WRITE, then the last in FSCTL_PIPE_TRANSCEIVE. Samba finds the key (and its value) only if it got the
-        // whole path; the same path with its last character changed, which only the last fragment carries, is missing.
+        // The client caps its own fragments at 1432 (it offers 1432 in the bind; Samba 4.17 answers max_recv_frag 2048,
+        // its floor, and the client sends at the smaller of the two), so BaseRegOpenKey of the 1,636-character path (a
+        // 3.3 KB stub) goes out as 3 fragments: WRITE (1432, FIRST), WRITE (1432), then the last (532, LAST) in
+        // FSCTL_PIPE_TRANSCEIVE — as tshark's dcerpc dissector shows on a capture, reassembling the path. Samba finds
+        // the key (and its value) only if it got the whole path; the same path with its last character changed, which
+        // only the last fragment carries, is missing.
         var reader = new RemoteRegistryReader(TimeProvider.System) { RpcLimits = new RpcLimits(MaxFragment: 1432) };
         string otherKey = RemoteRegistrySamba.LongKey[..^1] + "9";
         RemoteKeyQuery[] keys =

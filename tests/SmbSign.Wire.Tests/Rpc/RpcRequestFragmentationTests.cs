@@ -81,8 +81,22 @@ public sealed class RpcRequestFragmentationTests
         Assert.True(server.Reads > 1, $"{server.Reads} reads");
     }
 
+    [Fact]
+    public async Task ResponseCompleteButPipeMessageContinues_ProtocolError()
+    {
+        // The last fragment ends, yet the read that carried it says STATUS_BUFFER_OVERFLOW: bytes of no call remain.
+        var server = new FragmentCheckingServer(maxReceiveFragment: 1432, overflowOnLast: true);
+        using var deadline = new CancellationTokenSource(Deadline);
+        var rpc = new RpcPipeClient(server);
+        await rpc.BindAsync(RpcSyntaxId.WinReg, deadline.Token);
+
+        var e = await Assert.ThrowsAsync<SmbProtocolException>(() => new RemoteRegistryClient(rpc).QueryValueAsync(default, "KEY", "Value", deadline.Token));
+
+        Assert.Contains("continues (STATUS_BUFFER_OVERFLOW) after the last RPC fragment", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Receives request fragments as a server would and answers a well-formed BaseRegQueryValue (REG_DWORD 1).</summary>
-    private sealed class FragmentCheckingServer(ushort maxReceiveFragment, int responseFragments = 1, int chunk = int.MaxValue) : IRpcPipeTransport
+    private sealed class FragmentCheckingServer(ushort maxReceiveFragment, int responseFragments = 1, int chunk = int.MaxValue, bool overflowOnLast = false) : IRpcPipeTransport
     {
         private readonly List<byte> _stub = [];
         private readonly Queue<(byte[] Data, bool More)> _out = new();
@@ -128,7 +142,7 @@ public sealed class RpcRequestFragmentationTests
                 for (int offset = 0; offset < pdu.Length; offset += Math.Min(chunk, maxOutput))
                 {
                     int length = Math.Min(Math.Min(chunk, maxOutput), pdu.Length - offset);
-                    _out.Enqueue((pdu[offset..(offset + length)], offset + length < pdu.Length));
+                    _out.Enqueue((pdu[offset..(offset + length)], offset + length < pdu.Length || overflowOnLast));
                 }
             }
 
