@@ -61,6 +61,9 @@ public sealed class RemoteRegistryReader
         _random = random ?? System.Security.Cryptography.RandomNumberGenerator.Fill;
     }
 
+    /// <summary>The DCE/RPC caps and fragment size; tests shrink the fragment size to force multi-fragment requests.</summary>
+    internal RpcLimits RpcLimits { get; init; } = RpcLimits.Default;
+
     /// <summary>Reads <paramref name="keys"/> from the target in <paramref name="options"/> (its Share is forced to IPC$
     /// and RequireSigning to true). Target failures, including the deadline, come back in
     /// <see cref="RemoteRegistryResult.Error"/>; only <paramref name="cancellationToken"/> throws.</summary>
@@ -90,7 +93,7 @@ public sealed class RemoteRegistryReader
             {
                 connection.ReadTimeout = options.Timeout;
                 using var driver = new Smb2SessionDriver(connection, options, password, recorder, _random, _time);
-                await driver.RunPipeAsync("winreg", (pipe, token) => ReadKeysAsync(pipe, keys, collector, token), deadlineSource.Token).ConfigureAwait(false);
+                await driver.RunPipeAsync("winreg", (pipe, token) => ReadKeysAsync(pipe, RpcLimits, keys, collector, token), deadlineSource.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -145,9 +148,9 @@ public sealed class RemoteRegistryReader
         };
     }
 
-    private static async Task ReadKeysAsync(IRpcPipeTransport pipe, IReadOnlyList<RemoteKeyQuery> keys, Collector collector, CancellationToken cancellationToken)
+    private static async Task ReadKeysAsync(IRpcPipeTransport pipe, RpcLimits limits, IReadOnlyList<RemoteKeyQuery> keys, Collector collector, CancellationToken cancellationToken)
     {
-        var rpc = new RpcPipeClient(pipe);
+        var rpc = new RpcPipeClient(pipe, limits);
         await rpc.BindAsync(RpcSyntaxId.WinReg, cancellationToken).ConfigureAwait(false);
         collector.Stage = "bound to winreg";
         var registry = new RemoteRegistryClient(rpc);

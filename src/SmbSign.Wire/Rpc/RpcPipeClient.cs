@@ -6,9 +6,9 @@ namespace SmbSign.Wire.Rpc;
 
 /// <summary>Caps on what one RPC association accepts from the server.</summary>
 /// <param name="MaxFragment">max_recv_frag and max_xmit_frag offered in the bind ([C706] 12.6.3.1; 4280 is what
-/// Windows uses on named pipes).</param>
+/// Windows uses on named pipes). Requests are split into fragments of at most this and the server's max_recv_frag.</param>
 /// <param name="MaxStub">Largest reassembled response stub.</param>
-/// <param name="MaxFragments">Most fragments in one response.</param>
+/// <param name="MaxFragments">Most fragments in one response, and in one request.</param>
 /// <param name="MaxReads">Most pipe reads for one response: a server dribbling bytes or sending empty reads stops here.</param>
 internal sealed record RpcLimits(int MaxFragment = 4280, int MaxStub = 256 * 1024, int MaxFragments = 256, int MaxReads = 1024)
 {
@@ -17,7 +17,8 @@ internal sealed record RpcLimits(int MaxFragment = 4280, int MaxStub = 256 * 102
 
 /// <summary>
 /// A connection-oriented DCE/RPC client over one named pipe ([MS-RPCE] 2.1.1.2 ncacn_np): bind to one interface with
-/// NDR 2.0, then calls whose responses are reassembled from fragments however the server splits them over pipe reads.
+/// NDR 2.0, then calls whose requests are split into fragments of the negotiated size and whose responses are
+/// reassembled from fragments however the server splits them over pipe reads.
 /// Not thread-safe: one call at a time, as on a pipe.
 /// </summary>
 internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limits = null)
@@ -27,6 +28,7 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
     private int _pendingLength;
     private uint _nextCallId = 1;
     private int _maxTransmit;
+    private bool _messageContinues;
 
     /// <summary>The interface bound, once <see cref="BindAsync"/> succeeded.</summary>
     public RpcSyntaxId? Interface { get; private set; }
@@ -84,15 +86,23 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
 
         uint callId = _nextCallId++;
         IReadOnlyList<byte[]> fragments = RpcRequest.Write(stub, 0, opnum, callId, _maxTransmit);
-        if (fragments.Count != 1)
+        if (fragments.Count > _limits.MaxFragments)
         {
-            // Transceive writes one message; a multi-fragment request would need pipe writes first. Registry names
-            // are far below one fragment, so this is a caller error rather than something a server can cause.
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{operation}: the request needs {fragments.Count} fragments; only single-fragment requests are sent"), nameof(stub));
+            // The server's max_recv_frag sets the fragment size; one too small to carry our stub in a bounded number
+            // of pipe writes is refused rather than followed.
+            throw new SmbProtocolException(string.Create(CultureInfo.InvariantCulture,
+                $"{operation}: the {stub.Length}-byte request needs {fragments.Count} fragments of the server's max_recv_frag {_maxTransmit}, more than {_limits.MaxFragments}"));
+        }
+
+        // [MS-RPCE] 2.1.1.2: every fragment but the last is a plain pipe write (the server answers only after
+        // PFC_LAST_FRAG); the last goes out in the transceive that also reads the first bytes of the reply.
+        for (int i = 0; i < fragments.Count - 1; i++)
+        {
+            await transport.WriteAsync(fragments[i], cancellationToken).ConfigureAwait(false);
         }
 
         var assembler = new RpcResponseAssembler(callId, operation, _limits.MaxFragment, _limits.MaxStub, _limits.MaxFragments);
-        Append(await transport.TransceiveAsync(fragments[0], _limits.MaxFragment, cancellationToken).ConfigureAwait(false));
+        Append(await transport.TransceiveAsync(fragments[^1], _limits.MaxFragment, cancellationToken).ConfigureAwait(false));
         int reads = 0;
         while (!assembler.IsComplete)
         {
@@ -172,6 +182,7 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
 
         data.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += data.Length;
+        _messageContinues = chunk.MoreInMessage;
     }
 
     private void EnsureDrained(string operation)
@@ -179,6 +190,13 @@ internal sealed class RpcPipeClient(IRpcPipeTransport transport, RpcLimits? limi
         if (_pendingLength != 0)
         {
             throw new SmbProtocolException(string.Create(CultureInfo.InvariantCulture, $"{operation}: {_pendingLength} unexpected byte(s) after the last RPC fragment"));
+        }
+
+        // STATUS_BUFFER_OVERFLOW on the read that completed the answer: the pipe still holds bytes of the same
+        // message, which belong to no call; they would be taken as the start of the next answer.
+        if (_messageContinues)
+        {
+            throw new SmbProtocolException($"{operation}: the pipe message continues (STATUS_BUFFER_OVERFLOW) after the last RPC fragment");
         }
     }
 }

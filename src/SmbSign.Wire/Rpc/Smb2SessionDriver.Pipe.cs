@@ -8,12 +8,13 @@ using SmbSign.Protocol.Smb2.Logoff;
 using SmbSign.Protocol.Smb2.Read;
 using SmbSign.Protocol.Smb2.TreeConnect;
 using SmbSign.Protocol.Smb2.TreeDisconnect;
+using SmbSign.Protocol.Smb2.Write;
 using SmbSign.Wire.Rpc;
 
 namespace SmbSign.Wire.Session;
 
 /// <summary>Named-pipe use of the verification session: the same NEGOTIATE, SESSION_SETUP and TREE_CONNECT (IPC$),
-/// then CREATE of one pipe and its traffic (IOCTL FSCTL_PIPE_TRANSCEIVE, READ), every message signed and every
+/// then CREATE of one pipe and its traffic (WRITE, IOCTL FSCTL_PIPE_TRANSCEIVE, READ), every message signed and every
 /// response verified exactly as in <see cref="RunAsync"/>.</summary>
 internal sealed partial class Smb2SessionDriver
 {
@@ -109,6 +110,24 @@ internal sealed partial class Smb2SessionDriver
         return new PipeChunk(data, header.Status == StatusBufferOverflow);
     }
 
+    /// <summary>Writes <paramref name="data"/> to the pipe without reading: the leading fragments of a multi-fragment
+    /// request, whose answer only comes after the last fragment. A short write would silently drop RPC bytes, so any
+    /// Count other than the length sent is an error.</summary>
+    private async Task PipeWriteAsync(Smb2FileId fileId, string pipeName, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        (Smb2Header header, byte[] response) = await SendAsync(new WriteRequest { FileId = fileId, Data = data }, _treeId, cancellationToken).ConfigureAwait(false);
+        if (header.Status != NtStatus.Success)
+        {
+            throw PipeError(header.Status, pipeName, "WRITE");
+        }
+
+        uint count = WriteResponse.Parse(response).Count;
+        if (count != (uint)data.Length)
+        {
+            throw new SmbProtocolException(string.Create(CultureInfo.InvariantCulture, $"WRITE response: {count} bytes written of the {data.Length} sent to \\PIPE\\{pipeName}"));
+        }
+    }
+
     private static SessionAbortException PipeError(uint status, string pipeName, string operation) => new(new SessionError(
         status == NtStatus.AccessDenied ? SessionErrorKind.AccessDenied : SessionErrorKind.Protocol,
         string.Create(CultureInfo.InvariantCulture, $"{operation} on \\PIPE\\{pipeName} failed with status 0x{status:X8}{(status == 0xC000_00B0 ? " (STATUS_PIPE_DISCONNECTED: the service closed the pipe)" : string.Empty)}"),
@@ -121,5 +140,8 @@ internal sealed partial class Smb2SessionDriver
 
         public Task<PipeChunk> ReadAsync(int maxLength, CancellationToken cancellationToken) =>
             driver.PipeReadAsync(fileId, pipeName, maxLength, cancellationToken);
+
+        public Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            driver.PipeWriteAsync(fileId, pipeName, data, cancellationToken);
     }
 }

@@ -71,6 +71,43 @@ public sealed class RemoteRegistryReaderInteropTests(RemoteRegistrySamba fixture
         Assert.DoesNotContain("wrong-password", result.Error!.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Read_MaxFragment1432_RequestsGoOutInSeveralFragments_SambaAnswersCorrectly()
+    {
+        // The client caps its own fragments at 1432 (it offers 1432 in the bind; Samba 4.17 answers max_recv_frag 2048,
+        // its floor, and the client sends at the smaller of the two), so BaseRegOpenKey of the 1,636-character path (a
+        // 3.3 KB stub) goes out as 3 fragments: WRITE (1432, FIRST), WRITE (1432), then the last (532, LAST) in
+        // FSCTL_PIPE_TRANSCEIVE — as tshark's dcerpc dissector shows on a capture, reassembling the path. Samba finds
+        // the key (and its value) only if it got the whole path; the same path with its last character changed, which
+        // only the last fragment carries, is missing.
+        var reader = new RemoteRegistryReader(TimeProvider.System) { RpcLimits = new RpcLimits(MaxFragment: 1432) };
+        string otherKey = RemoteRegistrySamba.LongKey[..^1] + "9";
+        RemoteKeyQuery[] keys =
+        [
+            new(RemoteRegistrySamba.LongKey, [RemoteRegistrySamba.LongValueName]),
+            new(RemoteRegistrySamba.LongKey, [], AllValues: true),
+            new(otherKey, ["Anything"]),
+            new(RemoteRegistrySamba.Workstation, ["RequireSecuritySignature"]),
+        ];
+
+        RemoteRegistryResult result = await reader.ReadAsync(Options(fixture.Samba), SambaServer.Password, keys, Deadline, CancellationToken.None);
+
+        Assert.True(result.Error is null, result.Error?.Message + "\n" + fixture.Samba.Log[^Math.Min(3000, fixture.Samba.Log.Length)..]);
+        Assert.Empty(result.Problems);
+        Assert.Equal([otherKey], result.MissingKeys);
+        RemoteRegistryEntry[] longValues = [.. result.Values.Where(v => v.Key == RemoteRegistrySamba.LongKey)];
+        Assert.Equal(2, longValues.Length); // queried by name, then enumerated
+        Assert.All(longValues, v => Assert.True(v.ValueName == RemoteRegistrySamba.LongValueName && v.Type == 4 && v.Data.SequenceEqual(new byte[] { 7, 0, 0, 0 }), $"{v.ValueName.Length}-character name, type {v.Type}"));
+        AssertValue(result, RemoteRegistrySamba.Workstation, "RequireSecuritySignature", 4, [1, 0, 0, 0]);
+
+        // Three BaseRegOpenKey of long paths, two leading fragments each: at least 6 pipe WRITEs, each answered with
+        // success and a verified signature.
+        MessageRecord[] writes = [.. result.Session.Messages.Where(m => m.Command == "WRITE" && m.Direction == MessageDirection.Response)];
+        Assert.True(writes.Length >= 6, $"{writes.Length} WRITE responses");
+        Assert.All(writes, m => Assert.True(m.Verified == true && m.Status == 0));
+        Assert.Empty(result.Session.Failures);
+    }
+
     private static void AssertValue(RemoteRegistryResult result, string key, string name, uint type, byte[] data)
     {
         RemoteRegistryEntry entry = Assert.Single(result.Values, v => v.Key == key && v.ValueName == name);

@@ -213,6 +213,10 @@ public sealed class RpcHostileServerTests
             return await NextAsync(cancellationToken);
         }
 
+        /// <summary>Every call here fits one fragment; a leading-fragment write would be a client bug.</summary>
+        public Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("unexpected pipe write: these calls fit one fragment");
+
         public async Task<PipeChunk> ReadAsync(int maxLength, CancellationToken cancellationToken)
         {
             Reads++;
