@@ -205,7 +205,7 @@ internal static class FixScanInput
             row.Smb1.Signing,
             row.Smb2.Enabled,
             row.Smb2.Signing,
-            row.Smb2.Dialect ?? row.Smb2.Dialects?.LastOrDefault(),
+            row.Smb2.Dialect ?? (row.Smb2.Dialects is { Count: > 0 } dialects ? dialects[^1] : null),
             null,
             row.Error is { } e ? e.Kind + ": " + e.Message : null);
     }
