@@ -57,6 +57,13 @@ check "signature (key from SMBSIGN_KEY)" 0 "\"matches\": true" -- env SMBSIGN_KE
 check "capture a recorded session" 0 "3.1.1" -- "$bin" capture "$capture"
 check "capture --format json" 0 '"connections"' -- "$bin" capture "$capture" --format json
 check "scan a closed loopback port" 0 "127.0.0.1" -- "$bin" scan 127.0.0.1:1 --timeout 2000 --format jsonl
+# fix reads the audit and scan JSON with the writers' source-generated contexts: the read path works without reflection.
+"$bin" audit "$fleet" --format json -o "$work/audit.json" >/dev/null 2>&1
+"$bin" scan 127.0.0.1:1 --timeout 2000 --format json -o "$work/scan.json" >/dev/null 2>&1
+check "fix --from the audit's JSON, --scan the scan's JSON" 0 "ws-win10-01" -- \
+  "$bin" fix --from "$work/audit.json" --scan "$work/scan.json" -t reg -o "$work/fix-audit"
+check "fix refuses an audit field nothing writes (exit 2)" 2 'unknown field "extra"' -- \
+  bash -c "sed '0,/\"rule\": /s//\"extra\": 1, \"rule\": /' '$work/audit.json' > '$work/bad.json' && '$bin' fix --from '$work/bad.json' -t reg -o '$work/never'"
 check "verify a closed loopback port exits 2" 2 "smbsign: " -- env SMBSIGN_PASSWORD=x "$bin" verify //127.0.0.1:1/IPC\$ -u nobody --timeout 2000
 check "listen starts on loopback, stops after --duration, reports as JSON" 0 '"generatedAt"' -- \
   "$bin" listen --address 127.0.0.1 --port 0 --duration 1 --format json

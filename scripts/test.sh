@@ -38,6 +38,8 @@ fi
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
 { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import impacket.smb3' >/dev/null 2>&1; } || need_pkgs+=(python3-impacket)
+# The JSON Schema tests (SmbSign.Cli.Tests JsonSchemaTests) validate real output with Debian's python3-jsonschema.
+{ [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1; } || need_pkgs+=(python3-jsonschema)
 if ((${#need_pkgs[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing missing Debian packages: ${need_pkgs[*]}"

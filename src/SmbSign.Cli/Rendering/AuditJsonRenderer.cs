@@ -1,5 +1,4 @@
 using System.Text.Encodings.Web;
-using System.Text.Json.Serialization;
 using System.Text.Json;
 using SmbSign.Policy.Audit;
 using SmbSign.Policy.Catalog;
@@ -20,7 +19,7 @@ internal static class AuditJsonRenderer
 {
     /// <summary>Schema version of the report; bumped when a field changes meaning (2: values are strings, pass/fail by
     /// the effective value, machine verdicts).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = AuditJsonDocument.CurrentSchemaVersion;
 
     public static string Render(AuditReport report)
     {
@@ -49,14 +48,14 @@ internal static class AuditJsonRenderer
                 continue;
             }
 
-            JsonSerializer.Serialize(writer, ToDto(machine, report), AuditJsonContext.Default.MachineDto);
+            JsonSerializer.Serialize(writer, ToDto(machine, report), AuditJsonContext.Default.AuditJsonMachine);
             writer.Flush();
         }
 
         writer.WriteEndArray();
         writer.WriteString("benchmark", report.Benchmark);
         writer.WritePropertyName("summary");
-        JsonSerializer.Serialize(writer, ToDto(report.Summary), AuditJsonContext.Default.SummaryDto);
+        JsonSerializer.Serialize(writer, ToDto(report.Summary), AuditJsonContext.Default.AuditJsonSummary);
         writer.WritePropertyName("problems");
         JsonSerializer.Serialize(writer, report.Problems, AuditJsonContext.Default.IReadOnlyListString);
         writer.WritePropertyName("warnings");
@@ -68,82 +67,96 @@ internal static class AuditJsonRenderer
     /// <summary>The value as JSON text: a string or null (<see cref="AuditFormatting.JsonText"/>).</summary>
     public static string? ToJson(SettingValue? value) => AuditFormatting.JsonText(value);
 
-    private static MachineDto ToDto(MachineAudit machine, AuditReport report) => new(
-        machine.Name,
-        machine.Os?.Id,
-        machine.Os?.DisplayName,
-        machine.OsOrigin,
-        RulePackLoader.RoleToken(machine.Role),
-        machine.Benchmark.Id,
-        machine.Benchmark.DisplayName,
-        machine.BenchmarkOrigin,
-        machine.Description,
-        [.. machine.Sources.Select(s => new SourceDto(s.Path, FormatToken(s.Format), s.Errors, s.Warnings, s.Settings))],
-        [.. machine.Diagnostics.Select(ToDto)],
-        machine.Notes,
-        machine.Passed ? "pass" : "fail",
-        [.. machine.FailingFindings.Select(f => f.Rule.Id)],
-        new CountsDto(
-            machine.Count(AuditStatus.Pass),
-            machine.Count(AuditStatus.Fail),
-            machine.Count(AuditStatus.NotApplicable),
-            machine.Count(AuditStatus.Error),
-            machine.Findings.Count(f => f.NotConfigured)),
-        [.. machine.Findings.Where(report.Shows).Select(ToDto)]);
+    private static AuditJsonMachine ToDto(MachineAudit machine, AuditReport report) => new()
+    {
+        Name = machine.Name,
+        Os = machine.Os?.Id,
+        OsName = machine.Os?.DisplayName,
+        OsOrigin = machine.OsOrigin,
+        Role = RulePackLoader.RoleToken(machine.Role),
+        Benchmark = machine.Benchmark.Id,
+        BenchmarkName = machine.Benchmark.DisplayName,
+        BenchmarkOrigin = machine.BenchmarkOrigin,
+        Description = machine.Description,
+        Sources = [.. machine.Sources.Select(s => new AuditJsonSource { Path = s.Path, Format = FormatToken(s.Format), Errors = s.Errors, Warnings = s.Warnings, Settings = s.Settings })],
+        Diagnostics = [.. machine.Diagnostics.Select(ToDto)],
+        Notes = machine.Notes,
+        Verdict = machine.Passed ? "pass" : "fail",
+        Failing = [.. machine.FailingFindings.Select(f => f.Rule.Id)],
+        Counts = new AuditJsonCounts
+        {
+            Pass = machine.Count(AuditStatus.Pass),
+            Fail = machine.Count(AuditStatus.Fail),
+            NotApplicable = machine.Count(AuditStatus.NotApplicable),
+            Error = machine.Count(AuditStatus.Error),
+            NotConfigured = machine.Findings.Count(f => f.NotConfigured),
+        },
+        Results = [.. machine.Findings.Where(report.Shows).Select(ToDto)],
+    };
 
-    private static ResultDto ToDto(AuditFinding f)
+    private static AuditJsonResult ToDto(AuditFinding f)
     {
         AuditRule rule = f.Rule;
-        return new ResultDto(
-            rule.Id,
-            rule.Item,
-            rule.Title,
-            rule.Level == BenchmarkLevel.None ? null : rule.Level.ToString(),
-            rule.Setting.Id,
-            new RegistryDto(rule.Registry.Key, rule.Registry.ValueName, rule.Registry.Type.ToRegName()),
-            f.Status.ToToken(),
-            rule.Operator.ToToken(),
-            ToJson(rule.Target),
-            rule.Operator == RuleOperator.OneOf ? [.. rule.Expected.Select(e => ToJson(e) ?? string.Empty)] : null,
-            ToJson(f.Configured),
-            f.Stored,
-            ToJson(f.Effective),
-            f.EffectiveSource,
-            f.EffectiveCompliant,
-            f.NotConfigured,
-            f.StrictFailure,
-            f.Reason,
-            f.Layer?.ToToken(),
-            f.Source?.ToString(),
-            f.Source?.File,
-            f.Source is { Line: > 0 } line ? line.Line : null,
-            f.Source is { ByteOffset: >= 0 } offset ? offset.ByteOffset : null,
-            f.Note,
-            f.Overridden.Count == 0 ? null : [.. f.Overridden.Select(o => new OverriddenDto(ToJson(o.Value), o.Stored, o.Layer.ToToken(), o.Location.ToString()))]);
+        return new AuditJsonResult
+        {
+            Rule = rule.Id,
+            Item = rule.Item,
+            Title = rule.Title,
+            Level = rule.Level == BenchmarkLevel.None ? null : rule.Level.ToString(),
+            Setting = rule.Setting.Id,
+            Registry = new AuditJsonRegistry { Key = rule.Registry.Key, ValueName = rule.Registry.ValueName, Type = rule.Registry.Type.ToRegName() },
+            Status = f.Status.ToToken(),
+            Operator = rule.Operator.ToToken(),
+            Expected = ToJson(rule.Target),
+            Allowed = rule.Operator == RuleOperator.OneOf ? [.. rule.Expected.Select(e => ToJson(e) ?? string.Empty)] : null,
+            Configured = ToJson(f.Configured),
+            Stored = f.Stored,
+            Effective = ToJson(f.Effective),
+            EffectiveSource = f.EffectiveSource,
+            EffectiveCompliant = f.EffectiveCompliant,
+            NotConfigured = f.NotConfigured,
+            StrictFailure = f.StrictFailure,
+            Reason = f.Reason,
+            Layer = f.Layer?.ToToken(),
+            Source = f.Source?.ToString(),
+            SourceFile = f.Source?.File,
+            SourceLine = f.Source is { Line: > 0 } line ? line.Line : null,
+            SourceByteOffset = f.Source is { ByteOffset: >= 0 } offset ? offset.ByteOffset : null,
+            Note = f.Note,
+            Overridden = f.Overridden.Count == 0 ? null : [.. f.Overridden.Select(o => new AuditJsonOverridden { Value = ToJson(o.Value), Stored = o.Stored, Layer = o.Layer.ToToken(), Source = o.Location.ToString() })],
+        };
     }
 
-    private static DiagnosticDto ToDto(SourceDiagnostic d) => new(
-        d.Severity.ToString().ToLowerInvariant(),
-        d.Code,
-        d.Message,
-        d.Location.File,
-        d.Location.Line > 0 ? d.Location.Line : null,
-        d.Location.ByteOffset >= 0 ? d.Location.ByteOffset : null,
-        d.Location.ToString());
+    private static AuditJsonDiagnostic ToDto(SourceDiagnostic d) => new()
+    {
+        Severity = d.Severity.ToString().ToLowerInvariant(),
+        Code = d.Code,
+        Message = d.Message,
+        File = d.Location.File,
+        Line = d.Location.Line > 0 ? d.Location.Line : null,
+        ByteOffset = d.Location.ByteOffset >= 0 ? d.Location.ByteOffset : null,
+        Location = d.Location.ToString(),
+    };
 
-    private static SummaryDto ToDto(FleetSummary s) => new(
-        s.Machines,
-        s.MachinesFailing,
-        s.MachinesPassing,
-        s.FailingMachines,
-        s.MachinesWithUnreadableSources,
-        s.Pass,
-        s.Fail,
-        s.NotConfigured,
-        s.StrictFailures,
-        s.NotApplicable,
-        s.Error,
-        [.. s.Rules.Select(r => new RuleSummaryDto(r.Benchmark, r.Rule.Id, r.Rule.Item, r.Rule.Setting.Id, r.Rule.Title, r.Pass, r.PassByDefault, r.Fail, r.FailNotConfigured, r.NotApplicable, r.Error))]);
+    private static AuditJsonSummary ToDto(FleetSummary s) => new()
+    {
+        Machines = s.Machines,
+        MachinesFailing = s.MachinesFailing,
+        MachinesPassing = s.MachinesPassing,
+        FailingMachines = s.FailingMachines,
+        MachinesWithUnreadableSources = s.MachinesWithUnreadableSources,
+        Pass = s.Pass,
+        Fail = s.Fail,
+        NotConfigured = s.NotConfigured,
+        StrictFailures = s.StrictFailures,
+        NotApplicable = s.NotApplicable,
+        Error = s.Error,
+        Rules = [.. s.Rules.Select(r => new AuditJsonRuleSummary
+        {
+            Benchmark = r.Benchmark, Rule = r.Rule.Id, Item = r.Rule.Item, Setting = r.Rule.Setting.Id, Title = r.Rule.Title, Pass = r.Pass,
+            PassByDefault = r.PassByDefault, Fail = r.Fail, FailNotConfigured = r.FailNotConfigured, NotApplicable = r.NotApplicable, Error = r.Error,
+        })],
+    };
 
     /// <summary>reg, security-template, registry-pol, powershell-json, intune-json, smb-conf, nsmb-conf, ...</summary>
     public static string FormatToken(SourceFormat format) => format switch
@@ -160,98 +173,3 @@ internal static class AuditJsonRenderer
         _ => "unknown",
     };
 }
-
-internal sealed record MachineDto(
-    string Name,
-    string? Os,
-    string? OsName,
-    string OsOrigin,
-    string Role,
-    string Benchmark,
-    string BenchmarkName,
-    string BenchmarkOrigin,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
-    IReadOnlyList<SourceDto> Sources,
-    IReadOnlyList<DiagnosticDto> Diagnostics,
-    IReadOnlyList<string> Notes,
-    string Verdict,
-    IReadOnlyList<string> Failing,
-    CountsDto Counts,
-    IReadOnlyList<ResultDto> Results);
-
-internal sealed record SourceDto(string Path, string Format, int Errors, int Warnings, int Settings);
-
-internal sealed record DiagnosticDto(
-    string Severity,
-    string Code,
-    string Message,
-    string File,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Line,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ByteOffset,
-    string Location);
-
-internal sealed record CountsDto(int Pass, int Fail, int NotApplicable, int Error, int NotConfigured);
-
-internal sealed record RegistryDto(string Key, string ValueName, string Type);
-
-internal sealed record ResultDto(
-    string Rule,
-    string? Item,
-    string Title,
-    string? Level,
-    string Setting,
-    RegistryDto Registry,
-    string Status,
-    string Operator,
-    string? Expected,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Allowed,
-    string? Configured,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Stored,
-    string? Effective,
-    string? EffectiveSource,
-    bool? EffectiveCompliant,
-    bool NotConfigured,
-    bool StrictFailure,
-    string? Reason,
-    string? Layer,
-    string? Source,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceFile,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SourceLine,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? SourceByteOffset,
-    string? Note,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<OverriddenDto>? Overridden);
-
-internal sealed record OverriddenDto(string? Value, string Stored, string Layer, string Source);
-
-internal sealed record SummaryDto(
-    int Machines,
-    int MachinesFailing,
-    int MachinesPassing,
-    IReadOnlyList<string> FailingMachines,
-    int MachinesWithUnreadableSources,
-    int Pass,
-    int Fail,
-    int NotConfigured,
-    int StrictFailures,
-    int NotApplicable,
-    int Error,
-    IReadOnlyList<RuleSummaryDto> Rules);
-
-internal sealed record RuleSummaryDto(
-    string Benchmark,
-    string Rule,
-    string? Item,
-    string Setting,
-    string Title,
-    int Pass,
-    int PassByDefault,
-    int Fail,
-    int FailNotConfigured,
-    int NotApplicable,
-    int Error);
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(MachineDto))]
-[JsonSerializable(typeof(SummaryDto))]
-[JsonSerializable(typeof(IReadOnlyList<string>))]
-internal sealed partial class AuditJsonContext : JsonSerializerContext;

@@ -7,8 +7,11 @@ using SmbSign.Wire.Scanning;
 
 namespace SmbSign.Cli.Rendering;
 
-/// <summary>The documented per-target JSON shape of <c>smbsign scan</c> (docs/cli/scan.md). Plain strings, numbers and
-/// booleans only; null where unknown.</summary>
+/// <summary>The documented per-target JSON shape of <c>smbsign scan</c> (docs/cli/scan.md, docs/schemas/scan.schema.json).
+/// Plain strings, numbers and booleans only; null where unknown. One definition for both directions: the scan writers
+/// serialize it and <c>smbsign fix --scan</c> (<see cref="FixScanInput"/>) deserializes it with the same contexts.
+/// <paramref name="GeneratedAt"/> and <paramref name="ToolVersion"/> are null when written (ReportMetadata.Stamp puts
+/// them first, with the report encoder) and filled when read back.</summary>
 internal sealed record ScanRow(
     string Target,
     int Port,
@@ -18,7 +21,9 @@ internal sealed record ScanRow(
     ScanHostRow Host,
     bool? RelayTarget,
     string? ClientOutcome,
-    ScanErrorRow? Error)
+    ScanErrorRow? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GeneratedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToolVersion = null)
 {
     public static ScanRow From(ServerPosture posture, string? clientOutcome = null)
     {
@@ -92,10 +97,28 @@ internal sealed record ScanHostRow(string? NetbiosName, string? DnsName, string?
 
 internal sealed record ScanErrorRow(string Kind, string Phase, string Message);
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+/// <summary>Source-generated (NativeAOT: no reflection). Reading is closed: an unknown member, a missing member (every
+/// constructor parameter without a default) or null in a non-nullable one is a JsonException with line and byte.</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    MaxDepth = 16)]
 [JsonSerializable(typeof(ScanRow))]
+[JsonSerializable(typeof(ScanRow[]))]
 internal sealed partial class ScanJsonContext : JsonSerializerContext;
 
-[JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+/// <summary>One object per line (<c>--format jsonl</c>); the same member rules as <see cref="ScanJsonContext"/>.</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = false,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    MaxDepth = 16)]
 [JsonSerializable(typeof(ScanRow))]
 internal sealed partial class ScanJsonLineContext : JsonSerializerContext;

@@ -3,28 +3,28 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SmbSign.Policy.Audit;
 using SmbSign.Policy.Sources;
 using SmbSign.Protocol.Errors;
 
 namespace SmbSign.Policy.Remediation;
 
 /// <summary>
-/// Reads the JSON of <c>smbsign audit --format json</c>:
-/// <c>{"benchmark", "machines": [{"name", "os", "results": [{"rule", "setting", "status", "expected", "configured",
-/// "effective", "source", "reason", "notConfigured", "strictFailure", "registry": {"key", "valueName", "type"}}]}], "summary"}</c>.
-/// A not-configured setting is <c>fail</c> (reason <c>not-configured</c>) when the OS default does not comply and <c>pass</c>
-/// (reason <c>default</c>, <c>notConfigured</c> true) when it does; <c>strictFailure</c> marks the passes <c>--strict</c> adds.
-/// The older status <c>not-configured</c> is still read. In that shape <c>expected</c>,
-/// <c>configured</c> and <c>effective</c> are each a JSON string or null (absent): a REG_DWORD/REG_QWORD as decimal text,
-/// a REG_SZ as it is (an empty string is an empty value, not absent), a REG_MULTI_SZ as its items joined with "\n"; the
-/// value is parsed by <c>registry.type</c>. Tolerant of older and hand-written files: a single machine with
-/// <c>results</c> at the top, a bare array of machines, camelCase or PascalCase names, values as numbers, booleans, lists
-/// or <c>{"value": ...}</c> objects, unknown fields ignored. Bad JSON, invalid UTF-8 or a missing <c>results</c> list
-/// throws <see cref="RemediationInputException"/> naming the file and line (and the byte offset for bad bytes).
+/// Reads the JSON of <c>smbsign audit --format json</c>. Schema version 2 (what the audit writes now) is deserialized into
+/// <see cref="AuditJsonDocument"/> with the writer's own <see cref="AuditJsonContext"/>: an unknown field, a missing field or
+/// a value of the wrong JSON type is refused, naming the file, line and byte. Then the content is checked: <c>status</c> is
+/// <c>pass</c>, <c>fail</c>, <c>not-applicable</c> or <c>error</c>; <c>registry.type</c> a REG_* name; <c>expected</c>,
+/// <c>configured</c> and <c>effective</c> are text read by <c>registry.type</c> (REG_DWORD/REG_QWORD decimal, REG_SZ as it
+/// is, REG_MULTI_SZ items joined with "\n"). Schema version 1 (written by smbsign before the pass/fail verdicts; the
+/// planner tests' fleet-audit.json is one) is still read by <see cref="ParseVersion1"/>: numbers, strings or lists as
+/// values and the status <c>not-configured</c>. A document without <c>schemaVersion</c> or with another version is refused.
+/// Every refusal is a <see cref="RemediationInputException"/> of one line.
 /// </summary>
 public static class AuditDocumentReader
 {
     private const int MaxDepth = 64;
+
+    private const string Expectation = "expected the output of 'smbsign audit --format json'";
 
     /// <summary>Parses UTF-8 (BOM optional) or UTF-16 (BOM) JSON.</summary>
     public static AuditDocument Parse(ReadOnlySpan<byte> content, string sourceName)
@@ -32,55 +32,295 @@ public static class AuditDocumentReader
         ArgumentNullException.ThrowIfNull(sourceName);
         byte[] utf8 = ToUtf8(content);
         ThrowIfInvalidUtf8(utf8, content.Length - utf8.Length, sourceName);
-        JsonDocument document;
+        int? version = SchemaVersionOf(utf8, sourceName);
+        return version switch
+        {
+            AuditJsonDocument.CurrentSchemaVersion => ParseCurrent(utf8, sourceName),
+            1 => ParseVersion1(utf8, sourceName),
+            null => throw new RemediationInputException($"{sourceName}:1: no \"schemaVersion\"; {Expectation} (schema version 2)"),
+            _ => throw new RemediationInputException(string.Create(CultureInfo.InvariantCulture, $"{sourceName}:1: schemaVersion {version} is not supported; {Expectation} (schema version 2, or 1 from older releases)")),
+        };
+    }
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>The top-level <c>schemaVersion</c> (a number), read with a forward-only reader that also checks the whole
+    /// document is JSON, so a syntax error is reported with its line before any shape is assumed.</summary>
+    private static int? SchemaVersionOf(byte[] utf8, string sourceName)
+    {
+        Utf8JsonReader reader = new(utf8, ReaderOptions);
+        int? version = null;
         try
         {
-            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            if (!reader.Read())
+            {
+                throw new RemediationInputException($"{sourceName}:1: the file is empty; {Expectation}");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new RemediationInputException($"{sourceName}:1: expected a JSON object with \"schemaVersion\" and \"machines\" ({Expectation[9..]}), found {Describe(reader.TokenType)}");
+            }
+
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("schemaVersion"u8))
+                {
+                    reader.Read();
+                    version = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int v) ? v
+                        : throw new RemediationInputException($"{LineOf(utf8, reader.TokenStartIndex, sourceName)}: schemaVersion is {Describe(reader.TokenType)}; expected a number (2)");
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw NotJson(e, sourceName);
+        }
+
+        return version;
+    }
+
+    private static RemediationInputException NotJson(JsonException e, string sourceName) => new(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{sourceName}:{(e.LineNumber ?? 0) + 1}: not valid JSON (byte {(e.BytePositionInLine ?? 0) + 1} of the line); {Expectation}"));
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString().ToLowerInvariant(),
+    };
+
+    private static string LineOf(byte[] utf8, long offset, string sourceName) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{utf8.AsSpan(0, (int)Math.Min(offset, utf8.Length)).Count((byte)'\n') + 1}");
+
+    /// <summary>Schema version 2: the writer's types, then the content.</summary>
+    private static AuditDocument ParseCurrent(byte[] utf8, string sourceName)
+    {
+        AuditJsonDocument document;
+        try
+        {
+            document = JsonSerializer.Deserialize(utf8, AuditJsonContext.Default.AuditJsonDocument)
+                ?? throw new RemediationInputException($"{sourceName}:1: the document is null; {Expectation}");
         }
         catch (JsonException e)
         {
             throw new RemediationInputException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{sourceName}:{(e.LineNumber ?? 0) + 1}: not valid JSON (byte {(e.BytePositionInLine ?? 0) + 1} of the line); expected the output of 'smbsign audit --format json'"));
+                $"{sourceName}:{(e.LineNumber ?? 0) + 1}: {ShapeError(e)} (byte {(e.BytePositionInLine ?? 0) + 1} of the line); {Expectation} (schema version 2, docs/schemas/audit.schema.json)"));
+        }
+
+        List<List<long>> offsets = ResultOffsets(utf8);
+        LineCounter lines = new(utf8);
+        List<AuditedMachine> machines = new(document.Machines.Count);
+        for (int m = 0; m < document.Machines.Count; m++)
+        {
+            AuditJsonMachine machine = document.Machines[m];
+            if (machine.Verdict is not ("pass" or "fail"))
+            {
+                throw new RemediationInputException($"{sourceName}: machine \"{machine.Name}\": verdict \"{machine.Verdict}\" is not pass or fail");
+            }
+
+            List<AuditResultRow> rows = new(machine.Results.Count);
+            for (int r = 0; r < machine.Results.Count; r++)
+            {
+                int line = m < offsets.Count && r < offsets[m].Count ? lines.LineAt(offsets[m][r]) : 0;
+                rows.Add(ToRow(machine.Results[r], string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{line}"), line));
+            }
+
+            machines.Add(new AuditedMachine(machine.Name, machine.Os, [.. rows], machine.Benchmark));
+        }
+
+        return new AuditDocument(sourceName, document.Benchmark, [.. machines]);
+    }
+
+    /// <summary>System.Text.Json's message names .NET types; say what is wrong in the document's terms, with its JSON path.</summary>
+    private static string ShapeError(JsonException e)
+    {
+        string message = e.Message;
+        string path = e.Path is { Length: > 0 } p ? " at " + p : string.Empty;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return $"unknown field {Quoted(message)}{path}";
+        }
+
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            int at = message.IndexOf("including:", StringComparison.Ordinal);
+            string names = at < 0 ? string.Empty : " " + message[(at + "including:".Length)..].Trim().TrimEnd('.').Replace('\'', '"');
+            return $"missing field{names}{path}";
+        }
+
+        if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("doesn't allow", StringComparison.Ordinal))
+        {
+            return $"null where a value is required{path}";
+        }
+
+        return $"a value of the wrong type{path}";
+    }
+
+    /// <summary>The first single-quoted name in <paramref name="message"/>, double-quoted.</summary>
+    private static string Quoted(string message)
+    {
+        int open = message.IndexOf('\'');
+        int close = open < 0 ? -1 : message.IndexOf('\'', open + 1);
+        return close < 0 ? string.Empty : "\"" + message[(open + 1)..close] + "\"";
+    }
+
+    private static AuditResultRow ToRow(AuditJsonResult result, string where, int line)
+    {
+        AuditResultStatus status = result.Status switch
+        {
+            "pass" => AuditResultStatus.Pass,
+            "fail" => AuditResultStatus.Fail,
+            "not-applicable" => AuditResultStatus.NotApplicable,
+            "error" => AuditResultStatus.Error,
+            _ => throw new RemediationInputException($"{where}: status \"{result.Status}\" is not one of pass, fail, not-applicable, error"),
+        };
+        if (!RegistryValueTypeInfo.TryParse(result.Registry.Type, out RegistryValueType type))
+        {
+            throw new RemediationInputException($"{where}: registry.type \"{result.Registry.Type}\" is not a registry value type (REG_DWORD, REG_SZ, ...)");
+        }
+
+        TextKind kind = type switch
+        {
+            RegistryValueType.DWord or RegistryValueType.QWord => TextKind.Number,
+            RegistryValueType.MultiString => TextKind.MultiString,
+            _ => TextKind.Text,
+        };
+        return new AuditResultRow(
+            result.Rule,
+            result.Setting,
+            status,
+            TypedValue(result.Expected, kind, "expected", where),
+            TypedValue(result.Configured, kind, "configured", where),
+            TypedValue(result.Effective, kind, "effective", where),
+            result.Source,
+            new AuditRegistryRef(result.Registry.Key, result.Registry.ValueName, result.Registry.Type),
+            line,
+            result.Operator,
+            result.Stored,
+            result.EffectiveCompliant,
+            result.Layer,
+            result.Level,
+            result.NotConfigured,
+            result.StrictFailure,
+            result.Reason);
+    }
+
+    /// <summary>A value's text by its registry type; a REG_DWORD/REG_QWORD must be decimal (the audit writes nothing else).</summary>
+    private static AuditValue? TypedValue(string? text, TextKind kind, string field, string where)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        switch (kind)
+        {
+            case TextKind.Number:
+                if (text.Length == 0 || text.Length > 20 || !text.All(char.IsAsciiDigit))
+                {
+                    throw new RemediationInputException($"{where}: {field} \"{Truncate(text)}\" is not decimal text; expected a REG_DWORD or REG_QWORD as digits, e.g. \"1\"");
+                }
+
+                return AuditValue.Scalar(text);
+            case TextKind.MultiString:
+                return AuditValue.List(text.Length == 0 ? [] : text.Split('\n'));
+            default:
+                return AuditValue.Scalar(text);
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    /// <summary>The byte offset of every <c>machines[i].results[j]</c> object, so a content error names its line
+    /// (deserialization keeps no positions).</summary>
+    private static List<List<long>> ResultOffsets(byte[] utf8)
+    {
+        List<List<long>> machines = [];
+        Utf8JsonReader reader = new(utf8, ReaderOptions);
+        bool inMachines = false;
+        bool inResults = false;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName when reader.CurrentDepth == 1:
+                    inMachines = reader.ValueTextEquals("machines"u8);
+                    break;
+                case JsonTokenType.PropertyName when reader.CurrentDepth == 3:
+                    inResults = reader.ValueTextEquals("results"u8);
+                    break;
+                case JsonTokenType.StartObject when inMachines && reader.CurrentDepth == 2:
+                    machines.Add([]);
+                    inResults = false;
+                    break;
+                case JsonTokenType.StartObject when inMachines && inResults && reader.CurrentDepth == 4 && machines.Count > 0:
+                    machines[^1].Add(reader.TokenStartIndex);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return machines;
+    }
+
+    /// <summary>Line numbers of ascending byte offsets, counted once through the file.</summary>
+    private sealed class LineCounter(byte[] utf8)
+    {
+        private long _at;
+        private int _line = 1;
+
+        public int LineAt(long offset)
+        {
+            if (offset < _at)
+            {
+                _at = 0;
+                _line = 1;
+            }
+
+            _line += utf8.AsSpan((int)_at, (int)(offset - _at)).Count((byte)'\n');
+            _at = offset;
+            return _line;
+        }
+    }
+
+    /// <summary>Schema version 1, from smbsign releases before the pass/fail verdicts: values as JSON numbers, strings or
+    /// lists, the status <c>not-configured</c>. Read with <see cref="JsonDocument"/> because its values have no one type;
+    /// kept because such files exist (the planner tests pin one, TestData/Remediation/fleet-audit.json).</summary>
+    private static AuditDocument ParseVersion1(byte[] utf8, string sourceName)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            throw NotJson(e, sourceName);
         }
 
         using (document)
         {
             LineMap lines = new(utf8);
             JsonElement root = document.RootElement;
-            string? benchmark = null;
+            string? benchmark = GetString(root, "benchmark");
+            if (Get(root, "machines") is not { ValueKind: JsonValueKind.Array } list)
+            {
+                throw new RemediationInputException($"{sourceName}:1: no \"machines\" list; {Expectation}");
+            }
+
             List<AuditedMachine> machines = [];
-            if (root.ValueKind == JsonValueKind.Array)
+            int index = 0;
+            foreach (JsonElement machine in list.EnumerateArray())
             {
-                int index = 0;
-                foreach (JsonElement machine in root.EnumerateArray())
-                {
-                    machines.Add(ReadMachine(machine, ++index, sourceName, lines));
-                }
-            }
-            else if (root.ValueKind == JsonValueKind.Object)
-            {
-                benchmark = GetString(root, "benchmark") ?? GetString(root, "baseline") ?? GetString(root, "rulePack");
-                if (Get(root, "machines") is { ValueKind: JsonValueKind.Array } list)
-                {
-                    int index = 0;
-                    foreach (JsonElement machine in list.EnumerateArray())
-                    {
-                        machines.Add(ReadMachine(machine, ++index, sourceName, lines));
-                    }
-                }
-                else if (Get(root, "results") is { ValueKind: JsonValueKind.Array })
-                {
-                    machines.Add(ReadMachine(root, 1, sourceName, lines));
-                }
-                else
-                {
-                    throw new RemediationInputException($"{sourceName}:1: no \"machines\" or \"results\" list; expected the output of 'smbsign audit --format json'");
-                }
-            }
-            else
-            {
-                throw new RemediationInputException($"{sourceName}:1: expected a JSON object with \"machines\" (the output of 'smbsign audit --format json'), found {root.ValueKind.ToString().ToLowerInvariant()}");
+                machines.Add(ReadMachine(machine, ++index, sourceName, lines));
             }
 
             return new AuditDocument(sourceName, benchmark, [.. machines]);

@@ -11,7 +11,7 @@ public sealed class FixSafetyTests
 {
     private static readonly string s_auditPath = Path.Combine(AppContext.BaseDirectory, "TestData", "Remediation", "fleet-audit.json");
 
-    private static AuditDocument Parse(string json) => AuditDocumentReader.Parse(Encoding.UTF8.GetBytes(json), "audit.json");
+    private static AuditDocument Parse(string json) => AuditJsonFixture.Parse(json, "audit.json");
 
     [Fact]
     public void Rollback_ValuesTheExportDoesNotHold_AreNeverDeleted_AndAreListed()
@@ -105,7 +105,7 @@ public sealed class FixSafetyTests
               {"name": "fs1", "os": "server2022", "results": [
                 {"rule": "18.4.3", "level": "L1", "setting": "server.SMB1", "status": "fail", "registry": {"type": "REG_DWORD"}, "expected": "0", "configured": "1", "stored": "REG_DWORD 1", "layer": "local"}]},
               {"name": "old-scanner", "os": "samba", "results": [
-                {"rule": "x", "setting": "client.MaxSmb2Dialect", "status": "pass", "expected": null, "configured": "NT1", "effective": "NT1"}]}]}
+                {"rule": "x", "setting": "client.MaxSmb2Dialect", "status": "pass", "expected": null, "configured": "1", "effective": "1", "stored": "client max protocol = NT1"}]}]}
             """;
         AuditDocument audit = Parse(json);
         List<ClientPosture> clients = [ClientPosture.FromAudit(audit.Machines[1])];
@@ -148,7 +148,7 @@ public sealed class FixSafetyTests
 public sealed class AuditDocumentShapeTests
 {
     private static AuditResultRow Row(string json) =>
-        AuditDocumentReader.Parse(Encoding.UTF8.GetBytes(json), "a.json").Machines.Single().Results.Single();
+        AuditJsonFixture.Parse(json).Machines.Single().Results.Single();
 
     [Fact]
     public void StringShape_DwordAsDecimalText()

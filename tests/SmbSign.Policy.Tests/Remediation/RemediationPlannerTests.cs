@@ -59,7 +59,7 @@ public sealed class RemediationPlannerTests
     [Fact]
     public void FromAudit_CurrentVerdicts_NotConfiguredFailIsFixed_StrictAddsOnlyTheStrictFailurePasses()
     {
-        AuditDocument audit = AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(CurrentAuditJson), "audit.json");
+        AuditDocument audit = AuditJsonFixture.Parse(CurrentAuditJson, "audit.json");
 
         RemediationPlan plain = new RemediationPlanner().FromAudit(audit, "ws-1", strict: false).Single();
         RemediationPlan strict = new RemediationPlanner().FromAudit(audit, "ws-1", strict: true).Single();
@@ -169,7 +169,7 @@ public sealed class RemediationPlannerTests
                "expected": "RequireMutualAuthentication=1, RequireIntegrity=1", "configured": "RequireIntegrity=1,RequireMutualAuthentication=1", "stored": "REG_SZ RequireIntegrity=1,RequireMutualAuthentication=1"}]}]}
             """;
 
-        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "a.json"), null, false).Single();
+        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditJsonFixture.Parse(json), null, false).Single();
 
         RemediationItem sibling = plan.Find("client.HardenedPaths.SYSVOL")!;
         Assert.Equal(RemediationReason.Companion, sibling.Reason);
@@ -178,32 +178,61 @@ public sealed class RemediationPlannerTests
     }
 
     [Theory]
-    [InlineData("at-most bound is written", "server.AutoDisconnect", "at-most", "15", 15)]
-    [InlineData("at-least bound is written", "server.InvalidAuthenticationDelayTimeInMs", "at-least", "2000", 2000)]
-    [InlineData("boolean as JSON true", "client.RequireSecuritySignature", "equals", "true", 1)]
-    [InlineData("dialect as text", "server.MinSmb2Dialect", "at-least", "\"3.1.1\"", 785)]
-    [InlineData("one-of takes the first", "server.SmbServerNameHardeningLevel", "one-of", "[1, 2]", 1)]
+    [InlineData("at-most bound is written", "server.AutoDisconnect", "at-most", "\"15\"", 15)]
+    [InlineData("at-least bound is written", "server.InvalidAuthenticationDelayTimeInMs", "at-least", "\"2000\"", 2000)]
+    [InlineData("boolean as decimal text", "client.RequireSecuritySignature", "equals", "\"1\"", 1)]
+    [InlineData("dialect as its decimal MS-SMB2 revision", "server.MinSmb2Dialect", "at-least", "\"785\"", 785)]
+    [InlineData("one-of writes its target, allowed lists the rest", "server.SmbServerNameHardeningLevel", "one-of", "\"1\", \"allowed\": [\"1\", \"2\"]", 1)]
     public void FromAudit_ExpectedSpellings_Parse(string description, string setting, string op, string expectedJson, long target)
     {
         string json = $$"""{"machines": [{"name": "m", "results": [{"rule": "r", "setting": "{{setting}}", "status": "fail", "operator": "{{op}}", "expected": {{expectedJson}}, "configured": null}]}]}""";
 
-        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "a.json"), null, false).Single();
+        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditJsonFixture.Parse(json), null, false).Single();
 
         Assert.True(plan.Items.Length == 1, description);
         Assert.Equal(target, plan.Items[0].Target.Number);
     }
 
     [Theory]
-    [InlineData("not JSON", "{\"machines\": [", "a.json:1")]
-    [InlineData("no machines", "{\"benchmark\": \"x\"}", "no \"machines\"")]
-    [InlineData("bad status", "{\"machines\": [{\"name\": \"m\", \"results\": [{\"setting\": \"x\", \"status\": \"maybe\"}]}]}", "status \"maybe\"")]
-    [InlineData("results missing", "{\"machines\": [{\"name\": \"m\"}]}", "no \"results\"")]
+    [InlineData("not JSON", "{\"machines\": [", "a.json:1: not valid JSON")]
+    [InlineData("no schema version", "{\"benchmark\": \"x\", \"machines\": []}", "no \"schemaVersion\"")]
+    [InlineData("a future version", "{\"schemaVersion\": 3}", "schemaVersion 3 is not supported")]
     [InlineData("a number", "42", "expected a JSON object")]
     public void Parse_Malformed_ClearError(string description, string json, string expected)
     {
         RemediationInputException e = Assert.Throws<RemediationInputException>(() => AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "a.json"));
 
         Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), $"{description}: {e.Message}");
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    /// <summary>Schema version 2 is read with the writer's types: a field nothing writes, a missing field, a value of the wrong
+    /// JSON type or an unknown token is refused with the line and what was expected.</summary>
+    [Theory]
+    [InlineData("bad status", """{"machines": [{"name": "m", "results": [{"setting": "x", "status": "maybe"}]}]}""", "a.json:1: status \"maybe\" is not one of pass, fail, not-applicable, error")]
+    [InlineData("the old status", """{"machines": [{"name": "m", "results": [{"setting": "x", "status": "not-configured"}]}]}""", "status \"not-configured\"")]
+    [InlineData("a number where text is written", """{"machines": [{"name": "m", "results": [{"setting": "client.RequireSecuritySignature", "status": "fail", "expected": 1}]}]}""", "a value of the wrong type at $.machines[0].results[0].expected")]
+    [InlineData("a DWORD that is not decimal", """{"machines": [{"name": "m", "results": [{"setting": "client.RequireSecuritySignature", "status": "fail", "expected": "yes"}]}]}""", "expected \"yes\" is not decimal text")]
+    [InlineData("an unknown field", """{"machines": [{"name": "m", "guestOnly": true, "results": []}]}""", "unknown field \"guestOnly\"")]
+    [InlineData("an unknown registry type", """{"machines": [{"name": "m", "results": [{"setting": "x", "status": "fail", "registry": {"type": "REG_FOO"}}]}]}""", "registry.type \"REG_FOO\"")]
+    public void Parse_NotWhatTheAuditWrites_Refused(string description, string fragment, string expected)
+    {
+        RemediationInputException e = Assert.Throws<RemediationInputException>(() => AuditJsonFixture.Parse(fragment));
+
+        Assert.True(e.Message.Contains(expected, StringComparison.Ordinal), $"{description}: {e.Message}");
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain("SmbSign.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingField_NamesItAndTheLine()
+    {
+        string json = AuditJsonFixture.Complete("""{"machines": [{"name": "m", "results": []}]}""").Replace("\"verdict\":\"fail\",", string.Empty, StringComparison.Ordinal);
+
+        RemediationInputException e = Assert.Throws<RemediationInputException>(() => AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "a.json"));
+
+        Assert.StartsWith("a.json:1: missing field", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\"verdict\"", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,14 +240,14 @@ public sealed class RemediationPlannerTests
     {
         const string json = """
             {"machines": [{"name": "m", "results": [
-              {"rule": "a", "setting": "no.such.setting", "status": "fail", "expected": 1},
-              {"rule": "b", "setting": "client.RequireSecuritySignature", "status": "fail", "expected": 7},
-              {"rule": "c", "setting": "client.EnableSecuritySignature", "status": "fail", "operator": "not-equals", "expected": 0},
-              {"rule": "d", "setting": "server.RequireSecuritySignature", "status": "error", "expected": 1},
-              {"rule": "e", "setting": "server.SMB1", "status": "not-applicable", "expected": 0}]}]}
+              {"rule": "a", "setting": "no.such.setting", "status": "fail", "expected": "1"},
+              {"rule": "b", "setting": "client.RequireSecuritySignature", "status": "fail", "expected": "7"},
+              {"rule": "c", "setting": "client.EnableSecuritySignature", "status": "fail", "operator": "not-equals", "expected": "0"},
+              {"rule": "d", "setting": "server.RequireSecuritySignature", "status": "error", "expected": "1"},
+              {"rule": "e", "setting": "server.SMB1", "status": "not-applicable", "expected": "0"}]}]}
             """;
 
-        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditDocumentReader.Parse(System.Text.Encoding.UTF8.GetBytes(json), "a.json"), null, false).Single();
+        RemediationPlan plan = new RemediationPlanner().FromAudit(AuditJsonFixture.Parse(json), null, false).Single();
 
         Assert.True(plan.IsEmpty);
         Assert.Equal(["a", "b", "c", "d", "e"], plan.Skipped.Select(s => s.RuleId));
