@@ -37,6 +37,41 @@ public sealed class ListenPeerClientTests
         Assert.True(report.Enforcement == expected, report.EnforcementReason);
     }
 
+    /// <summary>The same client forced to SMB1 (NT LM 0.12) with <c>preferredDialect=SMB_DIALECT</c>.</summary>
+    private const string ImpacketSmb1Script = """
+        import os, sys
+        from impacket.smb import SMB_DIALECT
+        from impacket.smbconnection import SMBConnection
+        port = int(sys.argv[1])
+        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, preferredDialect=SMB_DIALECT)
+        conn.login(os.environ['PROBE_USER'], os.environ['PROBE_PASSWORD'], 'WORKGROUP')
+        chunks = []
+        conn.getFile('probe', 'probe.txt', chunks.append)
+        sys.stdout.write(b''.join(chunks).decode())
+        conn.logoff()
+        """;
+
+    /// <summary>impacket at SMB1 does not ask for signing (no SECURITY_SIGNATURE bit in SESSION_SETUP_ANDX) against a
+    /// server that only enables it, and uses unsigned and badly signed answers alike.</summary>
+    [Theory]
+    [InlineData(ListenTestMode.Observe, ClientEnforcementVerdict.Untested)]
+    [InlineData(ListenTestMode.Unsigned, ClientEnforcementVerdict.NotEnforced)]
+    [InlineData(ListenTestMode.BadSignature, ClientEnforcementVerdict.NotEnforced)]
+    public async Task Impacket_at_smb1_does_not_sign_and_is_judged_so(ListenTestMode mode, ClientEnforcementVerdict expected)
+    {
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
+            ProcessRunner.RunAsync(
+                "/usr/bin/python3", ["-c", ImpacketSmb1Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(30),
+                new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password }));
+        Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), output);
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.False(report.RequiresSigning);
+        Assert.Equal(0, report.SignedRequests);
+        Assert.True(report.Enforcement == expected, report.EnforcementReason);
+        Assert.Equal(mode != ListenTestMode.Observe, report.TamperedResponses > 0);
+    }
+
     [Theory]
     [InlineData(true, ListenTestMode.Observe, ClientEnforcementVerdict.Untested, true)]
     [InlineData(true, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
