@@ -29,7 +29,8 @@ namespace SmbSign.Wire.Listen;
 /// <summary>
 /// The server side of one client connection ([MS-SMB2] 3.3.5): NEGOTIATE (also from an SMB1 multi-protocol NEGOTIATE),
 /// SESSION_SETUP with NTLMSSP in SPNEGO, TREE_CONNECT, and read-only CREATE / READ / QUERY_INFO / QUERY_DIRECTORY / CLOSE
-/// on <see cref="ProbeShare"/>, plus ECHO, IOCTL (VALIDATE_NEGOTIATE_INFO), TREE_DISCONNECT and LOGOFF. It records what the
+/// on <see cref="ProbeShare"/>, plus ECHO, IOCTL (VALIDATE_NEGOTIATE_INFO), TREE_DISCONNECT and LOGOFF; SMB1 (NT LM 0.12)
+/// clients are served in ListenConnection.Smb1.cs. It records what the
 /// client advertises and, in the test modes, answers the requests after TREE_CONNECT without a signature or with a wrong
 /// one, then watches whether the client goes on. Never stores NTLM responses; the session key lives in the signer and
 /// the NTLM context and is wiped on dispose.
