@@ -102,4 +102,40 @@ public sealed class ListenPeerClientTests
         Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
         Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
     }
+
+    /// <summary>SmbSign's own client at SMB1: its policy is "enabled", so against a server that enables signing it always
+    /// signs, and it stops at the first response whose MD5 signature does not verify. RequireSigning adds the
+    /// SECURITY_SIGNATURE_REQUIRED bit; without it the requirement is not stated (null).</summary>
+    [Theory]
+    [InlineData(true, ListenTestMode.Observe, ClientEnforcementVerdict.Untested, true)]
+    [InlineData(true, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(true, ListenTestMode.BadSignature, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(false, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
+    public async Task SmbSign_verify_client_at_smb1_signs_and_stops_at_a_bad_answer(bool requireSigning, ListenTestMode mode, ClientEnforcementVerdict expected, bool completes)
+    {
+        VerificationReport? verification = null;
+        (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>
+        {
+            var options = new SmbSign.Wire.Session.SmbClientOptions
+            {
+                Host = "127.0.0.1",
+                Port = port,
+                Share = "probe",
+                User = ListenHarness.User,
+                Domain = "WORKGROUP",
+                Dialect = Dialect.Smb1,
+                RequireSigning = requireSigning,
+                ReadPath = "probe.txt",
+                Timeout = TimeSpan.FromSeconds(5),
+            };
+            verification = await new SmbClientSession(TimeProvider.System).VerifyAsync(options, ListenHarness.Password, CancellationToken.None);
+            return (0, string.Empty);
+        });
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.Equal(requireSigning ? true : null, report.RequiresSigning);
+        Assert.True(report.SignedRequests > 0 && report.UnsignedRequests == 0 && report.BadlySignedRequests == 0, report.EnforcementReason);
+        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
+        Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
+    }
 }
