@@ -564,7 +564,8 @@ internal sealed partial class ListenConnection
     }
 
     /// <summary>Builds a response (an error has the empty body) and signs it: with the response's sequence number when
-    /// signing is active; in a test mode, a response to a request on the probe share is sent unsigned or with a corrupted MAC.</summary>
+    /// signing is active; in a test mode, a successful response to a request on the probe share is sent unsigned or with a
+    /// corrupted MAC.</summary>
     private byte[] Smb1Reply(Smb1Header header, uint status, ISmb1Response? body, bool tamperable)
     {
         ISmb1Response written = status == NtStatus.Success || status == NtStatus.MoreProcessingRequired ? body ?? EmptyBody.Instance : EmptyBody.Instance;
@@ -578,7 +579,9 @@ internal sealed partial class ListenConnection
             return reply;
         }
 
-        bool test = tamperable && header.Tid != 0 && header.Tid == _shareTreeId && _options.Mode != ListenTestMode.Observe;
+        // Only successful answers are tampered with: a client that stops after an error it asked for (a command or TRANS2
+        // subcommand this listener does not serve, such as a directory listing) must not be judged as enforcing signing.
+        bool test = tamperable && status == NtStatus.Success && header.Tid != 0 && header.Tid == _shareTreeId && _options.Mode != ListenTestMode.Observe;
         if (test && _options.Mode == ListenTestMode.Unsigned)
         {
             _tamperedResponses++;

@@ -188,6 +188,20 @@ public sealed class ListenSmbClientTests
         Assert.Equal(succeeds, exit == 0);
     }
 
+    /// <summary>Directory listings are not served at SMB1 (TRANS2 FIND_FIRST2 gets STATUS_NOT_SUPPORTED). That error is
+    /// signed, not tampered with, so a client that gives up on it is not judged as enforcing signing.</summary>
+    [Fact]
+    public async Task Smb1_listing_fails_and_an_error_answer_is_never_taken_for_enforcement()
+    {
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(
+            ListenHarness.Options(ListenTestMode.Unsigned),
+            port => ListenHarness.SmbClientAsync(port, "NT1", "required", command: "ls"));
+        Assert.True(exit != 0 && output.Contains("NT_STATUS_NOT_SUPPORTED", StringComparison.Ordinal), output);
+        Assert.Contains(Protocol.Smb1.Smb1Command.Transaction2, report.Smb1Commands);
+        Assert.Equal(0, report.TamperedResponses);
+        Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
+    }
+
     [Fact]
     public async Task Smb1_wrong_password_is_a_logon_failure_and_nothing_is_tested()
     {
