@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using SmbSign.Policy.Defaults;
 using SmbSign.Policy.Outcome;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Protocol.Smb2.Negotiate;
 using SmbSign.Wire.Listen;
@@ -48,7 +49,15 @@ internal sealed record ListenContextsJson(
     IReadOnlyList<string>? PreauthHashAlgorithms,
     long? TransportFlags);
 
-internal sealed record ListenSmb1Json(IReadOnlyList<string> Dialects, string Flags2, bool SigningEnabled, bool SigningRequired);
+/// <summary>An SMB1 client: NEGOTIATE dialects and Flags2; when served at NT LM 0.12, the Flags2 and Capabilities of its
+/// first SESSION_SETUP_ANDX. SigningEnabled / SigningRequired: the SECURITY_SIGNATURE / _REQUIRED bit in either.</summary>
+internal sealed record ListenSmb1Json(
+    IReadOnlyList<string> Dialects,
+    string Flags2,
+    string? SessionSetupFlags2,
+    string? SessionSetupCapabilities,
+    bool SigningEnabled,
+    bool SigningRequired);
 
 internal sealed record ListenNtlmJson(string NegotiateFlags, string? Version, string? User, string? Domain, string? Workstation);
 
@@ -104,7 +113,9 @@ internal static class ListenRendering
                     n.NetName,
                     n.PreauthHashAlgorithms?.Select(h => h == PreauthHashAlgorithm.Sha512 ? "SHA-512" : $"0x{(ushort)h:X4}").ToArray(),
                     n.TransportFlags),
-            r.Smb1 is { } s ? new ListenSmb1Json(s.Dialects, s.Flags2.ToString(), s.SigningEnabled, s.SigningRequired) : null,
+            r.Smb1 is { } s
+                ? new ListenSmb1Json(s.Dialects, s.Flags2.ToString(), s.SessionSetupFlags2?.ToString(), s.SessionSetupCapabilities?.ToString(), s.SigningEnabled, s.SigningRequired)
+                : null,
             r.Ntlm is { } t ? new ListenNtlmJson($"0x{(uint)t.NegotiateFlags:X8} ({t.NegotiateFlags})", t.Version?.ToString(), t.User, t.Domain, t.Workstation) : null,
             r.Dialect?.ToDisplayString(),
             r.SigningAlgorithm?.ToDisplayString(),
@@ -118,7 +129,7 @@ internal static class ListenRendering
             },
             r.EnforcementReason,
             new ListenMessagesJson(r.SignedRequests, r.BadlySignedRequests, r.UnsignedRequests, r.SignedResponses, r.TamperedResponses),
-            r.Commands.Select(Smb2CommandNames.Get).Distinct().ToArray(),
+            r.Commands.Select(Smb2CommandNames.Get).Concat(r.Smb1Commands.Select(Smb1CommandNames.Get)).Distinct().ToArray(),
             r.ReadProbeFile,
             r.End,
             Predict(r));
@@ -150,6 +161,12 @@ internal static class ListenRendering
         }
 
         ClientPolicy client = new ClientPolicy(OsProfiles.Get("win11-24h2-enterprise")).With("client.RequireSecuritySignature", requires);
+        if (dialect == Dialect.Smb1 && r.Smb1 is { } smb1)
+        {
+            // SMB1 signs when both sides merely enable it, so the client's SECURITY_SIGNATURE bit is an input too.
+            client = client.With("client.EnableSecuritySignature", smb1.SigningEnabled || requires);
+        }
+
         ServerPolicy server = new ServerPolicy(OsProfiles.Get("samba"))
             .With("server.RequireSecuritySignature", false)
             .With("server.EnableSecuritySignature", true);
@@ -240,10 +257,13 @@ internal static class ListenRendering
         foreach (ListenClientJson c in clients)
         {
             string offered = c.Contexts?.SigningAlgorithms is { } algorithms ? $"; signing algorithms {string.Join(", ", algorithms)}" : string.Empty;
+            string mode = c.SecurityMode is { } m ? $"SecurityMode {m}"
+                : c.Smb1 is { } smb1 ? $"Flags2 {smb1.SessionSetupFlags2 ?? smb1.Flags2}"
+                : "SecurityMode -";
             string version = c.Ntlm?.Version is { } v ? $"; NTLM version {v}" : string.Empty;
             string who = c.Ntlm?.User is { } u ? $"; user {(c.Ntlm.Domain is { Length: > 0 } d ? d + "\\" : string.Empty)}{u} from {c.Ntlm.Workstation ?? "?"}" : string.Empty;
             yield return new Markup(Markup.Escape(
-                $"#{c.Connection}: offered {string.Join(", ", c.DialectsOffered)}; SecurityMode {c.SecurityMode ?? c.Smb1?.Flags2 ?? "-"}{offered}{version}{who}; " +
+                $"#{c.Connection}: offered {string.Join(", ", c.DialectsOffered)}; {mode}{offered}{version}{who}; " +
                 $"{c.EnforcementReason}; ended: {c.End}.") + "\n");
             if (c.Prediction?.Note is { } note)
             {

@@ -4,13 +4,38 @@ namespace SmbSign.Protocol.Smb1;
 
 /// <summary>[MS-CIFS] 2.2.4.42.2 / [MS-SMB] 2.2.4.2.2 SMB_COM_READ_ANDX Response (WordCount 12). DataOffset counts from
 /// the header start; DataLengthHigh extends the length for large reads.</summary>
-public sealed class ReadAndXResponse
+public sealed class ReadAndXResponse : ISmb1Response
 {
     public const byte WordCount = 12;
+
+    /// <summary>Where <see cref="WriteTo"/> puts the data: after the words, ByteCount and one pad byte (header offset 60).</summary>
+    public const int WrittenDataOffset = Smb1Body.Start + 1 + (WordCount * 2) + 2 + 1;
 
     public ushort Available { get; init; }
 
     public ReadOnlyMemory<byte> Data { get; init; }
+
+    public int GetEncodedLength() => 1 + (WordCount * 2) + 2 + 1 + Data.Length;
+
+    /// <summary>Writes the response body with one pad byte before the data (so it starts at an even offset, 60).</summary>
+    public int WriteTo(Span<byte> body)
+    {
+        ushort byteCount = Smb1Body.CheckByteCount(1 + Data.Length, "READ_ANDX response");
+        var writer = new SmbWriter(body);
+        writer.WriteByte(WordCount);
+        Smb1Body.WriteNoAndX(ref writer);
+        writer.WriteUInt16(Available);
+        writer.WriteUInt16(0); // DataCompactionMode
+        writer.WriteUInt16(0); // Reserved1
+        writer.WriteUInt16((ushort)Data.Length);
+        writer.WriteUInt16(WrittenDataOffset);
+        writer.WriteUInt16(0); // DataLengthHigh: ByteCount already limits the data to 64 KiB
+        writer.WriteZeros(8); // Reserved2
+        writer.WriteUInt16(byteCount);
+        writer.WriteByte(0); // Pad
+        writer.WriteBytes(Data.Span);
+        return writer.Position;
+    }
 
     public static ReadAndXResponse Parse(ReadOnlySpan<byte> message)
     {

@@ -105,6 +105,17 @@ internal readonly ref struct Smb1Body
         writer.WriteUInt16(0);
     }
 
+    /// <summary>Checks that a data block of <paramref name="byteCount"/> bytes fits the 16-bit ByteCount field.</summary>
+    public static ushort CheckByteCount(int byteCount, string what)
+    {
+        if (byteCount > ushort.MaxValue)
+        {
+            throw new ArgumentException($"{what}: the data block ({byteCount} bytes) does not fit the 16-bit ByteCount.", nameof(byteCount));
+        }
+
+        return (ushort)byteCount;
+    }
+
     /// <summary>Bytes a NUL-terminated UTF-16LE string takes.</summary>
     public static int UnicodeLength(string value) => System.Text.Encoding.Unicode.GetByteCount(value) + 2;
 
@@ -114,6 +125,16 @@ internal readonly ref struct Smb1Body
         System.Text.Encoding.Unicode.GetBytes(value, writer.Reserve(System.Text.Encoding.Unicode.GetByteCount(value)));
         writer.WriteUInt16(0);
     }
+}
+
+/// <summary>An SMB1 response body (WordCount onwards) that a server writes right after the 32-byte header; strings are
+/// written in Unicode, so the header must carry SMB_FLAGS2_UNICODE.</summary>
+public interface ISmb1Response
+{
+    int GetEncodedLength();
+
+    /// <summary>Writes the body into <paramref name="body"/>, which starts at header offset 32; returns the bytes written.</summary>
+    int WriteTo(Span<byte> body);
 }
 
 /// <summary>An SMB1 request body (WordCount onwards) that is written right after the 32-byte header.</summary>

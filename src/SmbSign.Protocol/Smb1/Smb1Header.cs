@@ -2,11 +2,52 @@ using System.Buffers.Binary;
 
 namespace SmbSign.Protocol.Smb1;
 
-/// <summary>[MS-CIFS] 2.2.4 SMB1 command codes SmbSign speaks.</summary>
+/// <summary>[MS-CIFS] 2.2.2.1 SMB1 command codes SmbSign speaks or names.</summary>
 public enum Smb1Command : byte
 {
+    Close = 0x04,
+    QueryInformation2 = 0x23,
+    LockingAndX = 0x24,
+    Transaction = 0x25,
+    Echo = 0x2B,
+    ReadAndX = 0x2E,
+    WriteAndX = 0x2F,
+    Transaction2 = 0x32,
+    FindClose2 = 0x34,
+    TreeDisconnect = 0x71,
     Negotiate = 0x72,
     SessionSetupAndX = 0x73,
+    LogoffAndX = 0x74,
+    TreeConnectAndX = 0x75,
+    NtTransact = 0xA0,
+    NtCreateAndX = 0xA2,
+    NtCancel = 0xA4,
+}
+
+/// <summary>Display names of SMB1 commands ([MS-CIFS] 2.2.2.1), e.g. "NT_CREATE_ANDX"; unknown codes as "0xNN".</summary>
+public static class Smb1CommandNames
+{
+    public static string Get(Smb1Command command) => command switch
+    {
+        Smb1Command.Close => "CLOSE",
+        Smb1Command.QueryInformation2 => "QUERY_INFORMATION2",
+        Smb1Command.LockingAndX => "LOCKING_ANDX",
+        Smb1Command.Transaction => "TRANSACTION",
+        Smb1Command.Echo => "ECHO",
+        Smb1Command.ReadAndX => "READ_ANDX",
+        Smb1Command.WriteAndX => "WRITE_ANDX",
+        Smb1Command.Transaction2 => "TRANSACTION2",
+        Smb1Command.FindClose2 => "FIND_CLOSE2",
+        Smb1Command.TreeDisconnect => "TREE_DISCONNECT",
+        Smb1Command.Negotiate => "NEGOTIATE",
+        Smb1Command.SessionSetupAndX => "SESSION_SETUP_ANDX",
+        Smb1Command.LogoffAndX => "LOGOFF_ANDX",
+        Smb1Command.TreeConnectAndX => "TREE_CONNECT_ANDX",
+        Smb1Command.NtTransact => "NT_TRANSACT",
+        Smb1Command.NtCreateAndX => "NT_CREATE_ANDX",
+        Smb1Command.NtCancel => "NT_CANCEL",
+        _ => $"0x{(byte)command:X2}",
+    };
 }
 
 /// <summary>[MS-CIFS] 2.2.3.1 Flags.</summary>

@@ -30,12 +30,13 @@ namespace SmbSign.Wire.Listen;
 /// <summary>
 /// The server side of one client connection ([MS-SMB2] 3.3.5): NEGOTIATE (also from an SMB1 multi-protocol NEGOTIATE),
 /// SESSION_SETUP with NTLMSSP in SPNEGO, TREE_CONNECT, and read-only CREATE / READ / QUERY_INFO / QUERY_DIRECTORY / CLOSE
-/// on <see cref="ProbeShare"/>, plus ECHO, IOCTL (VALIDATE_NEGOTIATE_INFO), TREE_DISCONNECT and LOGOFF. It records what the
+/// on <see cref="ProbeShare"/>, plus ECHO, IOCTL (VALIDATE_NEGOTIATE_INFO), TREE_DISCONNECT and LOGOFF; SMB1 (NT LM 0.12)
+/// clients are served in ListenConnection.Smb1.cs. It records what the
 /// client advertises and, in the test modes, answers the requests after TREE_CONNECT without a signature or with a wrong
 /// one, then watches whether the client goes on. Never stores NTLM responses; the session key lives in the signer and
 /// the NTLM context and is wiped on dispose.
 /// </summary>
-internal sealed class ListenConnection : IDisposable
+internal sealed partial class ListenConnection : IDisposable
 {
     private const string HintName = "not_defined_in_RFC4178@please_ignore";
     private const int MaxRecordedCommands = 256;
@@ -91,9 +92,9 @@ internal sealed class ListenConnection : IDisposable
     private int _unsignedShareRequests;
     private int _signedResponses;
     private int _tamperedResponses;
-    private Smb2Command? _firstTamperedCommand;
-    private Smb2Command? _usedAfterTamper;
-    private Smb2Command? _usedGuestSession;
+    private string? _firstTamperedCommand;
+    private string? _usedAfterTamper;
+    private string? _usedGuestSession;
     private bool _readProbeFile;
 
     public ListenConnection(Socket socket, int number, ListenOptions options, string? password, TimeProvider time)
@@ -166,6 +167,7 @@ internal sealed class ListenConnection : IDisposable
         _signer?.Dispose();
         _schedule?.Dispose();
         _ntlm?.Dispose();
+        _smb1Signer?.Dispose();
     }
 
     private async Task<string> ServeAsync(CancellationToken cancellationToken)
@@ -204,38 +206,13 @@ internal sealed class ListenConnection : IDisposable
         }
     }
 
-    /// <summary>[MS-SMB2] 3.3.5.3: an SMB1 NEGOTIATE. With an SMB2 dialect string the answer is an SMB2 NEGOTIATE
-    /// response (2.??? or 2.0.2); an SMB1-only client is observed and refused (no NT LM 0.12 sessions are served).</summary>
-    private (byte[]? Reply, string? Close) HandleSmb1(ReadOnlySpan<byte> message)
-    {
-        Smb1Header header = Smb1Header.Read(message);
-        if (header.Command != Smb1Command.Negotiate || _smb1 is not null || _negotiate is not null)
-        {
-            return (null, "SMB1 request other than the first NEGOTIATE");
-        }
-
-        Smb1NegotiateRequest request = Smb1NegotiateRequest.Parse(message);
-        _smb1 = new Smb1NegotiateInfo(request.Dialects, header.Flags2);
-        if (request.Dialects.Contains(Smb1NegotiateRequest.Smb2Wildcard))
-        {
-            return (BuildNegotiateResponse(0, Dialect.Smb2Wildcard, null), null);
-        }
-
-        if (request.Dialects.Contains(Smb1NegotiateRequest.Smb2002))
-        {
-            _dialect = Dialect.Smb202;
-            _algorithm = SigningAlgorithm.HmacSha256;
-            _negotiate = new ClientNegotiateInfo([Dialect.Smb202], Smb2SecurityMode.None, Smb2Capabilities.None, Guid.Empty, null, null, null, null, null, null, null);
-            return (BuildNegotiateResponse(0, Dialect.Smb202, null), null);
-        }
-
-        byte[] refuse = new Smb1NegotiateResponse { DialectIndex = Smb1NegotiateResponse.NoDialect, Flags2 = Smb1Flags2.NtStatus | Smb1Flags2.Unicode }
-            .ToArray(header.PidLow, header.Mid);
-        return (refuse, "SMB1-only client (NT LM 0.12 is observed, not served)");
-    }
-
     private (byte[]? Reply, string? Close) HandleSmb2Frame(ReadOnlySpan<byte> frame)
     {
+        if (_dialect == Dialect.Smb1)
+        {
+            return (null, "SMB2 request on an SMB1 (NT LM 0.12) connection");
+        }
+
         var replies = new List<Reply>();
         Smb2FileId? lastCreated = null;
         ulong lastSession = 0;
@@ -454,7 +431,42 @@ internal sealed class ListenConnection : IDisposable
         _schedule!.OnSessionSetupRequest(message);
         _sessionSigningRequired |= (request.SecurityMode & Smb2SecurityMode.SigningRequired) != 0;
 
-        ReadOnlySpan<byte> token = request.SecurityBuffer.Span;
+        (AuthStep step, byte[] buffer) = Authenticate(request.SecurityBuffer.Span);
+        switch (step)
+        {
+            case AuthStep.Failed:
+                return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+            case AuthStep.Continue:
+                return SessionSetupReply(header, NtStatus.MoreProcessingRequired, Smb2SessionFlags.None, buffer, ReplySigning.None);
+            default:
+                break;
+        }
+
+        Smb2SessionFlags flags = _authentication switch
+        {
+            ListenAuthentication.Anonymous => Smb2SessionFlags.IsNull,
+            ListenAuthentication.Guest => Smb2SessionFlags.IsGuest,
+            _ => Smb2SessionFlags.None,
+        };
+        if (_authentication == ListenAuthentication.User)
+        {
+            _signer = _schedule.Complete(_ntlm!.SessionKey);
+        }
+
+        byte[] final = buffer;
+        _sessionEstablished = true;
+
+        // [MS-SMB2] 3.3.5.5.3: the final response of a user session is signed at 3.1.1, and whenever signing is required
+        // or the request was signed.
+        bool sign = _signer is not null && (_dialect == Dialect.Smb311 || _sessionSigningRequired || header.IsSigned);
+        return SessionSetupReply(header, NtStatus.Success, flags, final, sign ? ReplySigning.Sign : ReplySigning.None);
+    }
+
+    /// <summary>One SESSION_SETUP security token, SMB2 or SMB1 alike: NTLMSSP in SPNEGO (or raw). NEGOTIATE → CHALLENGE
+    /// (<see cref="AuthStep.Continue"/>); AUTHENTICATE → a verified user session with a session key, guest, anonymous
+    /// (<see cref="AuthStep.Done"/>, with the final SPNEGO token), or <see cref="AuthStep.Failed"/>.</summary>
+    private (AuthStep Step, byte[] Buffer) Authenticate(ReadOnlySpan<byte> token)
+    {
         ReadOnlySpan<byte> ntlmToken;
         if (NtlmMessage.IsNtlmssp(token))
         {
@@ -468,7 +480,7 @@ internal sealed class ListenConnection : IDisposable
             if (!init.MechTypes.Contains(SpnegoMechanisms.Ntlmssp))
             {
                 _authentication = ListenAuthentication.Failed;
-                return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+                return (AuthStep.Failed, []);
             }
 
             _ntlmWasFirstMech = init.MechTypes[0] == SpnegoMechanisms.Ntlmssp;
@@ -476,8 +488,7 @@ internal sealed class ListenConnection : IDisposable
             {
                 // NTLMSSP is offered but not first (or without its token): select it and ask for its first token ([RFC 4178] 4.2.2).
                 _ntlmWasFirstMech = false;
-                byte[] select = new NegTokenResp { NegState = SpnegoNegState.AcceptIncomplete, SupportedMech = SpnegoMechanisms.Ntlmssp }.Encode();
-                return SessionSetupReply(header, NtStatus.MoreProcessingRequired, Smb2SessionFlags.None, select, ReplySigning.None);
+                return (AuthStep.Continue, new NegTokenResp { NegState = SpnegoNegState.AcceptIncomplete, SupportedMech = SpnegoMechanisms.Ntlmssp }.Encode());
             }
 
             ntlmToken = mechToken.Span;
@@ -489,7 +500,7 @@ internal sealed class ListenConnection : IDisposable
             if (resp.ResponseToken is not { } responseToken || !NtlmMessage.IsNtlmssp(responseToken.Span))
             {
                 _authentication = ListenAuthentication.Failed;
-                return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+                return (AuthStep.Failed, []);
             }
 
             ntlmToken = responseToken.Span;
@@ -497,7 +508,7 @@ internal sealed class ListenConnection : IDisposable
         else
         {
             _authentication = ListenAuthentication.Failed;
-            return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+            return (AuthStep.Failed, []);
         }
 
         NtlmMessageType type = NtlmMessage.GetMessageType(ntlmToken);
@@ -509,37 +520,32 @@ internal sealed class ListenConnection : IDisposable
             byte[] buffer = _rawNtlmssp
                 ? challenge
                 : new NegTokenResp { NegState = SpnegoNegState.AcceptIncomplete, SupportedMech = _ntlmWasFirstMech ? SpnegoMechanisms.Ntlmssp : null, ResponseToken = challenge }.Encode();
-            return SessionSetupReply(header, NtStatus.MoreProcessingRequired, Smb2SessionFlags.None, buffer, ReplySigning.None);
+            return (AuthStep.Continue, buffer);
         }
 
         if (type != NtlmMessageType.Authenticate || _ntlm is null)
         {
             _authentication = ListenAuthentication.Failed;
-            return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+            return (AuthStep.Failed, []);
         }
 
         NtlmAuthenticateMessage authenticate = _ntlm.ReadAuthenticate(ntlmToken);
-        Smb2SessionFlags flags;
         if (_ntlm.IsAnonymous)
         {
             _authentication = ListenAuthentication.Anonymous;
-            flags = Smb2SessionFlags.IsNull;
         }
         else if (_options.User is null || _password is null)
         {
             _authentication = ListenAuthentication.Guest;
-            flags = Smb2SessionFlags.IsGuest;
         }
         else if (!UserMatches(authenticate.UserName) || !_ntlm.Verify(ntlmToken, _password))
         {
             _authentication = ListenAuthentication.Failed;
-            return Error(header, NtStatus.LogonFailure, _sessionId, 0);
+            return (AuthStep.Failed, []);
         }
         else
         {
             _authentication = ListenAuthentication.User;
-            flags = Smb2SessionFlags.None;
-            _signer = _schedule.Complete(_ntlm.SessionKey);
         }
 
         byte[] final = _rawNtlmssp
@@ -551,12 +557,7 @@ internal sealed class ListenConnection : IDisposable
                     ? _ntlm.ComputeServerMechListMic(_mechTypeList)
                     : null,
             }.Encode();
-        _sessionEstablished = true;
-
-        // [MS-SMB2] 3.3.5.5.3: the final response of a user session is signed at 3.1.1, and whenever signing is required
-        // or the request was signed.
-        bool sign = _signer is not null && (_dialect == Dialect.Smb311 || _sessionSigningRequired || header.IsSigned);
-        return SessionSetupReply(header, NtStatus.Success, flags, final, sign ? ReplySigning.Sign : ReplySigning.None);
+        return (AuthStep.Done, final);
     }
 
     private void StartSession()
@@ -938,12 +939,12 @@ internal sealed class ListenConnection : IDisposable
 
         if (_tamperedResponses > 0)
         {
-            _usedAfterTamper ??= command;
+            _usedAfterTamper ??= Smb2CommandNames.Get(command);
         }
 
         if (_authentication is ListenAuthentication.Guest or ListenAuthentication.Anonymous)
         {
-            _usedGuestSession ??= command;
+            _usedGuestSession ??= Smb2CommandNames.Get(command);
         }
     }
 
@@ -1045,14 +1046,14 @@ internal sealed class ListenConnection : IDisposable
                 break;
             case ReplySigning.Unsigned:
                 _tamperedResponses++;
-                _firstTamperedCommand ??= reply.Request.Command;
+                _firstTamperedCommand ??= Smb2CommandNames.Get(reply.Request.Command);
                 break;
             case ReplySigning.BadSignature:
                 _signer!.Sign(message, Smb2SenderRole.Server);
                 message[Smb2Header.SignatureOffset] ^= 0x5A;
                 message[Smb2Header.SignatureOffset + 15] ^= 0xA5;
                 _tamperedResponses++;
-                _firstTamperedCommand ??= reply.Request.Command;
+                _firstTamperedCommand ??= Smb2CommandNames.Get(reply.Request.Command);
                 break;
             default:
                 break;
@@ -1061,17 +1062,16 @@ internal sealed class ListenConnection : IDisposable
 
     private ListenClientReport BuildReport(string end)
     {
-        // SMB2: the SecurityMode of NEGOTIATE and SESSION_SETUP states it. SMB1: only a set Flags2 bit says "required";
-        // a clear bit in NEGOTIATE proves nothing (clients state it in SESSION_SETUP_ANDX), so that stays unknown.
+        // SMB2: the SecurityMode of NEGOTIATE and SESSION_SETUP states it. SMB1: see Smb1RequiresSigning.
         bool? requires = null;
         if (_negotiate is not null || _sessionSetupSecurityMode is not null)
         {
             Smb2SecurityMode mode = (_negotiate?.SecurityMode ?? Smb2SecurityMode.None) | (_sessionSetupSecurityMode ?? Smb2SecurityMode.None);
             requires = (mode & Smb2SecurityMode.SigningRequired) != 0 || _smb1?.SigningRequired == true;
         }
-        else if (_smb1?.SigningRequired == true)
+        else if (_smb1 is not null)
         {
-            requires = true;
+            requires = Smb1RequiresSigning();
         }
 
         (ClientEnforcementVerdict verdict, string reason) = Judge();
@@ -1092,7 +1092,7 @@ internal sealed class ListenConnection : IDisposable
             Started = _started,
             Duration = _time.GetUtcNow() - _started,
             Mode = _options.Mode,
-            Smb1 = _smb1,
+            Smb1 = _smb1 is null ? null : _smb1 with { SessionSetupFlags2 = _smb1SessionSetupFlags2, SessionSetupCapabilities = _smb1ClientCapabilities },
             Negotiate = _negotiate,
             SessionSetupSecurityMode = _sessionSetupSecurityMode,
             Dialect = _dialect is Dialect.Smb2Wildcard ? null : _dialect,
@@ -1108,6 +1108,7 @@ internal sealed class ListenConnection : IDisposable
             SignedResponses = _signedResponses,
             TamperedResponses = _tamperedResponses,
             Commands = _commands.ToArray(),
+            Smb1Commands = _smb1Commands.ToArray(),
             ReadProbeFile = _readProbeFile,
             End = end,
         };
@@ -1121,13 +1122,13 @@ internal sealed class ListenConnection : IDisposable
         {
             string kind = _authentication == ListenAuthentication.Guest ? "guest" : "anonymous";
             return _usedGuestSession is { } used
-                ? (ClientEnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {Smb2CommandNames.Get(used)})")
+                ? (ClientEnforcementVerdict.NotEnforced, $"went on with a {kind} session, which cannot be signed (sent {used})")
                 : (ClientEnforcementVerdict.Enforced, $"dropped the {kind} session without using it (a client that requires signing must refuse a session that cannot be signed)");
         }
 
         if (_dialect is null && _smb1 is not null)
         {
-            return (ClientEnforcementVerdict.Untested, "SMB1 (NT LM 0.12) sessions are not served: only the NEGOTIATE was observed");
+            return (ClientEnforcementVerdict.Untested, _smb1Refusal ?? "only the SMB1 NEGOTIATE was observed");
         }
 
         if (_authentication != ListenAuthentication.User)
@@ -1148,10 +1149,10 @@ internal sealed class ListenConnection : IDisposable
             return (ClientEnforcementVerdict.Untested, $"the client stopped before it was sent {what} answer (no request on the share after TREE_CONNECT)");
         }
 
-        string first = Smb2CommandNames.Get(_firstTamperedCommand ?? Smb2Command.Create);
+        string first = _firstTamperedCommand ?? "share";
         if (_usedAfterTamper is { } next)
         {
-            return (ClientEnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {Smb2CommandNames.Get(next)})");
+            return (ClientEnforcementVerdict.NotEnforced, $"used {what} {first} response (then sent {next})");
         }
 
         // [MS-SMB2] 3.2.5.1.3: a client verifies every signed response, whether or not it requires signing. Refusing a
@@ -1168,6 +1169,13 @@ internal sealed class ListenConnection : IDisposable
     }
 
     private delegate int BodyWriter(Span<byte> body);
+
+    private enum AuthStep
+    {
+        Failed,
+        Continue,
+        Done,
+    }
 
     private enum ReplySigning
     {
@@ -1206,6 +1214,14 @@ internal static class ListenStatus
     public const uint TooManyOpenedFiles = 0xC000_011F;
     public const uint FileClosed = 0xC000_0128;
     public const uint NotFound = 0xC000_0225;
+
+    /// <summary>STATUS_INVALID_HANDLE: an SMB1 FID that is not open.</summary>
+    public const uint Smb1BadFid = 0xC000_0008;
+
+    /// <summary>STATUS_SMB_BAD_UID / STATUS_SMB_BAD_TID ([MS-CIFS] 2.2.2.4: ERRSRV/ERRbaduid, ERRSRV/ERRinvnid as NTSTATUS).</summary>
+    public const uint Smb1BadUid = 0x005B_0002;
+
+    public const uint Smb1BadTid = 0x0005_0002;
 
     /// <summary>FSCTL_DFS_GET_REFERRALS ([MS-SMB2] 2.2.31).</summary>
     public const uint FsctlDfsGetReferrals = 0x0006_0194;

@@ -53,14 +53,21 @@ public sealed record ClientNegotiateInfo(
     IReadOnlyList<PreauthHashAlgorithm>? PreauthHashAlgorithms,
     uint? TransportFlags);
 
-/// <summary>What an SMB1 client offered in its SMB_COM_NEGOTIATE ([MS-CIFS] 2.2.4.52.1, [MS-SMB] 2.2.3.1 Flags2).</summary>
+/// <summary>What an SMB1 client offered in its SMB_COM_NEGOTIATE ([MS-CIFS] 2.2.4.52.1, [MS-SMB] 2.2.3.1 Flags2) and,
+/// when the listener served it at NT LM 0.12, in its first SESSION_SETUP_ANDX (Flags2 and Capabilities).</summary>
 public sealed record Smb1NegotiateInfo(IReadOnlyList<string> Dialects, Smb1Flags2 Flags2)
 {
-    /// <summary>SMB_FLAGS2_SMB_SECURITY_SIGNATURE_REQUIRED: the client requires signing.</summary>
-    public bool SigningRequired => (Flags2 & Smb1Flags2.SecuritySignatureRequired) != 0;
+    /// <summary>Flags2 of the first SESSION_SETUP_ANDX request; null when none was sent.</summary>
+    public Smb1Flags2? SessionSetupFlags2 { get; init; }
 
-    /// <summary>SMB_FLAGS2_SMB_SECURITY_SIGNATURE: the client is signing capable.</summary>
-    public bool SigningEnabled => (Flags2 & Smb1Flags2.SmbSecuritySignature) != 0;
+    /// <summary>The client's Capabilities in its first SESSION_SETUP_ANDX request ([MS-SMB] 2.2.4.6.1).</summary>
+    public Smb1Capabilities? SessionSetupCapabilities { get; init; }
+
+    /// <summary>SMB_FLAGS2_SMB_SECURITY_SIGNATURE_REQUIRED in NEGOTIATE or SESSION_SETUP_ANDX: the client requires signing.</summary>
+    public bool SigningRequired => ((Flags2 | (SessionSetupFlags2 ?? Smb1Flags2.None)) & Smb1Flags2.SecuritySignatureRequired) != 0;
+
+    /// <summary>SMB_FLAGS2_SMB_SECURITY_SIGNATURE in NEGOTIATE or SESSION_SETUP_ANDX: the client asks for signing.</summary>
+    public bool SigningEnabled => ((Flags2 | (SessionSetupFlags2 ?? Smb1Flags2.None)) & Smb1Flags2.SmbSecuritySignature) != 0;
 
     /// <summary>Offers an SMB2 dialect string ("SMB 2.002" or "SMB 2.???").</summary>
     public bool OffersSmb2 => Dialects.Any(d => d is Smb1NegotiateRequest.Smb2002 or Smb1NegotiateRequest.Smb2Wildcard);
@@ -122,6 +129,9 @@ public sealed record ListenClientReport
 
     /// <summary>The commands the client sent, in order (after NEGOTIATE), for the report.</summary>
     public IReadOnlyList<Smb2Command> Commands { get; init; } = [];
+
+    /// <summary>The SMB1 commands an NT LM 0.12 client sent after NEGOTIATE.</summary>
+    public IReadOnlyList<Smb1Command> Smb1Commands { get; init; } = [];
 
     /// <summary>Whether the client read the probe file to its end.</summary>
     public bool ReadProbeFile { get; init; }

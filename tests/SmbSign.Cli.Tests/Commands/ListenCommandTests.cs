@@ -34,6 +34,29 @@ public sealed class ListenCommandTests
         Assert.DoesNotContain(Password, run.Output + run.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>smbclient forced to NT1 is served at SMB1 and judged in JSON like an SMB2 client: SMB1 Flags2 from its
+    /// SESSION_SETUP_ANDX, the SMB1 commands, and the engine's SMB1 prediction (both sides enable → signed).</summary>
+    [Theory]
+    [InlineData("required", 0, true)]
+    [InlineData("if_required", 1, false)]
+    public async Task Smb1_client_unsigned_test_json(string signing, int expectedExit, bool enforces)
+    {
+        (CliRun run, string client) = await RunWithClientAsync(["--test", "unsigned", "--format", "json"], signing, protocol: "NT1");
+        Assert.True(run.ExitCode == expectedExit, $"{run.Error}\n{run.Output}\n{client}");
+        using JsonDocument json = JsonDocument.Parse(run.Output);
+        JsonElement c = json.RootElement.GetProperty("clients")[0];
+        Assert.Equal("smb1", c.GetProperty("dialect").GetString());
+        Assert.Equal(signing == "required", c.GetProperty("requiresSigning").GetBoolean());
+        Assert.Equal(enforces, c.GetProperty("enforcesSigning").GetBoolean());
+        Assert.Contains("NT LM 0.12", c.GetProperty("dialectsOffered").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(signing == "required", c.GetProperty("smb1").GetProperty("sessionSetupFlags2").GetString()!.Contains("SecuritySignatureRequired", StringComparison.Ordinal));
+        Assert.Contains("NT_CREATE_ANDX", c.GetProperty("commands").EnumerateArray().Select(d => d.GetString()));
+        JsonElement prediction = c.GetProperty("prediction");
+        Assert.Equal(signing == "required" ? "signed" : "not-signed", prediction.GetProperty("predicted").GetString());
+        Assert.True(prediction.GetProperty("agrees").GetBoolean());
+        Assert.DoesNotContain(Password, run.Output + run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Expect_required_fails_a_client_that_does_not_require_signing()
     {
@@ -121,8 +144,8 @@ public sealed class ListenCommandTests
     }
 
     /// <summary>Runs <c>smbsign listen --clients 1</c> on a free loopback port with the password in SMBSIGN_PASSWORD, and one
-    /// smbclient (3.1.1, <paramref name="signing"/>) reading probe.txt with the password in an authentication file.</summary>
-    private static async Task<(CliRun Run, string Client)> RunWithClientAsync(string[] extra, string signing)
+    /// smbclient (<paramref name="protocol"/>, <paramref name="signing"/>) reading probe.txt with the password in an authentication file.</summary>
+    private static async Task<(CliRun Run, string Client)> RunWithClientAsync(string[] extra, string signing, string protocol = "SMB3_11")
     {
         int port = FreePort();
         Task<CliRun> listen = CliHarness.RunAsync(
@@ -135,8 +158,8 @@ public sealed class ListenCommandTests
             string smbclient = ToolLocator.Require("smbclient", "smbclient");
             string[] arguments =
             [
-                "-s", "/dev/null", "//127.0.0.1/probe", "-p", port.ToString(CultureInfo.InvariantCulture), "-A", authFile, "-m", "SMB3_11",
-                $"--option=client signing={signing}", "-c", "get probe.txt -",
+                "-s", "/dev/null", "//127.0.0.1/probe", "-p", port.ToString(CultureInfo.InvariantCulture), "-A", authFile, "-m", protocol,
+                $"--option=client min protocol={protocol}", $"--option=client signing={signing}", "-c", "get probe.txt -",
             ];
             (int _, string output) = (0, string.Empty);
             for (int attempt = 0; attempt < 50; attempt++)

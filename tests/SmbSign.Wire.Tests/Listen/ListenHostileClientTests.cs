@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SmbSign.Protocol;
+using SmbSign.Protocol.Smb1;
 using SmbSign.Protocol.Smb2;
 using SmbSign.Protocol.Smb2.Negotiate;
 using SmbSign.Wire.Listen;
@@ -72,6 +73,60 @@ public sealed class ListenHostileClientTests
         ListenClientReport report = await NextAfterSmbClientAsync(server);
         Assert.Equal(Dialect.Smb311, report.Dialect);
     }
+
+    /// <summary>SMB1 requests after an NT LM 0.12 NEGOTIATE whose AndX offsets, word counts or byte counts lie: each ends the
+    /// connection as a protocol error naming the field, without reading out of bounds or following a chain backwards.</summary>
+    [Theory]
+    [InlineData("AndXOffset points back at the first block", "0C 75 00 2000 0000000000000000000000000000000000000000 0000", "points before the end")]
+    [InlineData("AndXOffset past the end of the message", "0C 75 00 F0FF 0000000000000000000000000000000000000000 0000", "lies outside")]
+    [InlineData("chained block truncated", "0C 75 00 3B00 0000000000000000000000000000000000000000 0000 04 FF00", "truncated")]
+    [InlineData("chained ByteCount past the end", "0C 75 00 3B00 0000000000000000000000000000000000000000 0000 00 FF7F", "ByteCount")]
+    [InlineData("WordCount larger than the message", "FF FF 00 0000 0000", "truncated")]
+    [InlineData("ByteCount past the end", "0C FF 00 0000 0000000000000000000000000000000000000000 0010 0000", "ByteCount")]
+    [InlineData("WordCount too small for an AndX block", "01 FF00 0000", "too small for an AndX block")]
+    [InlineData("no extended security (WordCount 13)", "0D FF 00 0000 00000000000000000000000000000000000000000000000000000000 0000", "without extended security")]
+    public async Task Smb1_lying_andx_offsets_and_counts_end_the_connection_with_the_field_named(string description, string sessionSetupBody, string reason)
+    {
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
+        using Socket client = await ConnectAsync(server);
+        byte[] negotiate = new Smb1NegotiateRequest
+        {
+            Dialects = [Smb1NegotiateRequest.NtLm012],
+            Flags2 = Smb1Flags2.ExtendedSecurity | Smb1Flags2.NtStatus | Smb1Flags2.Unicode,
+        }.ToArray();
+        await client.SendAsync(Frame(negotiate));
+        byte[] buffer = new byte[4096];
+        using (var read = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            Assert.True(await client.ReceiveAsync(buffer, SocketFlags.None, read.Token) > 4 + 32, description);
+        }
+
+        byte[] header = new byte[Smb1Header.Size];
+        new Smb1Header(Smb1Command.SessionSetupAndX, 0, Smb1Flags.None, Smb1Flags2.ExtendedSecurity | Smb1Flags2.NtStatus | Smb1Flags2.Unicode, 0, 0, 0, 1, 0, 1)
+            .Write(header);
+        await client.SendAsync(Frame([.. header, .. Convert.FromHexString(sessionSetupBody.Replace(" ", string.Empty, StringComparison.Ordinal))]));
+
+        ListenClientReport report = await NextReportAsync(server);
+        Assert.StartsWith("protocol error:", report.End, StringComparison.Ordinal);
+        Assert.Contains(reason, report.End, StringComparison.Ordinal);
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ClientEnforcementVerdict.Untested, report.Enforcement);
+    }
+
+    /// <summary>An SMB1 message after an SMB2 NEGOTIATE, and an SMB1 request before any NEGOTIATE, end the connection.</summary>
+    [Fact]
+    public async Task Smb1_request_out_of_order_ends_the_connection()
+    {
+        await using ListenServer server = ListenServer.Start(Tight(), ListenHarness.Password);
+        using Socket client = await ConnectAsync(server);
+        byte[] header = new byte[Smb1Header.Size];
+        new Smb1Header(Smb1Command.SessionSetupAndX, 0, Smb1Flags.None, Smb1Flags2.NtStatus, 0, 0, 0, 1, 0, 1).Write(header);
+        await client.SendAsync(Frame([.. header, 0, 0, 0]));
+        Assert.Equal("SMB1 request before NEGOTIATE", (await NextReportAsync(server)).End);
+    }
+
+    private static byte[] Frame(byte[] message) =>
+        [0, (byte)(message.Length >> 16), (byte)(message.Length >> 8), (byte)message.Length, .. message];
 
     private static async Task<ListenClientReport> NextAfterSmbClientAsync(ListenServer server)
     {

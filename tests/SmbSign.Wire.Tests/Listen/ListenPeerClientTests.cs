@@ -37,6 +37,41 @@ public sealed class ListenPeerClientTests
         Assert.True(report.Enforcement == expected, report.EnforcementReason);
     }
 
+    /// <summary>The same client forced to SMB1 (NT LM 0.12) with <c>preferredDialect=SMB_DIALECT</c>.</summary>
+    private const string ImpacketSmb1Script = """
+        import os, sys
+        from impacket.smb import SMB_DIALECT
+        from impacket.smbconnection import SMBConnection
+        port = int(sys.argv[1])
+        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, preferredDialect=SMB_DIALECT)
+        conn.login(os.environ['PROBE_USER'], os.environ['PROBE_PASSWORD'], 'WORKGROUP')
+        chunks = []
+        conn.getFile('probe', 'probe.txt', chunks.append)
+        sys.stdout.write(b''.join(chunks).decode())
+        conn.logoff()
+        """;
+
+    /// <summary>impacket at SMB1 does not ask for signing (no SECURITY_SIGNATURE bit in SESSION_SETUP_ANDX) against a
+    /// server that only enables it, and uses unsigned and badly signed answers alike.</summary>
+    [Theory]
+    [InlineData(ListenTestMode.Observe, ClientEnforcementVerdict.Untested)]
+    [InlineData(ListenTestMode.Unsigned, ClientEnforcementVerdict.NotEnforced)]
+    [InlineData(ListenTestMode.BadSignature, ClientEnforcementVerdict.NotEnforced)]
+    public async Task Impacket_at_smb1_does_not_sign_and_is_judged_so(ListenTestMode mode, ClientEnforcementVerdict expected)
+    {
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
+            ProcessRunner.RunAsync(
+                "/usr/bin/python3", ["-c", ImpacketSmb1Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(30),
+                new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password }));
+        Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), output);
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.False(report.RequiresSigning);
+        Assert.Equal(0, report.SignedRequests);
+        Assert.True(report.Enforcement == expected, report.EnforcementReason);
+        Assert.Equal(mode != ListenTestMode.Observe, report.TamperedResponses > 0);
+    }
+
     [Theory]
     [InlineData(true, ListenTestMode.Observe, ClientEnforcementVerdict.Untested, true)]
     [InlineData(true, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
@@ -64,6 +99,42 @@ public sealed class ListenPeerClientTests
         });
         Assert.Equal(ListenAuthentication.User, report.Authentication);
         Assert.Equal(requireSigning, report.RequiresSigning);
+        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
+        Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
+    }
+
+    /// <summary>SmbSign's own client at SMB1: its policy is "enabled", so against a server that enables signing it always
+    /// signs, and it stops at the first response whose MD5 signature does not verify. RequireSigning adds the
+    /// SECURITY_SIGNATURE_REQUIRED bit; without it the requirement is not stated (null).</summary>
+    [Theory]
+    [InlineData(true, ListenTestMode.Observe, ClientEnforcementVerdict.Untested, true)]
+    [InlineData(true, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(true, ListenTestMode.BadSignature, ClientEnforcementVerdict.Enforced, false)]
+    [InlineData(false, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
+    public async Task SmbSign_verify_client_at_smb1_signs_and_stops_at_a_bad_answer(bool requireSigning, ListenTestMode mode, ClientEnforcementVerdict expected, bool completes)
+    {
+        VerificationReport? verification = null;
+        (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>
+        {
+            var options = new SmbSign.Wire.Session.SmbClientOptions
+            {
+                Host = "127.0.0.1",
+                Port = port,
+                Share = "probe",
+                User = ListenHarness.User,
+                Domain = "WORKGROUP",
+                Dialect = Dialect.Smb1,
+                RequireSigning = requireSigning,
+                ReadPath = "probe.txt",
+                Timeout = TimeSpan.FromSeconds(5),
+            };
+            verification = await new SmbClientSession(TimeProvider.System).VerifyAsync(options, ListenHarness.Password, CancellationToken.None);
+            return (0, string.Empty);
+        });
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.Equal(requireSigning ? true : null, report.RequiresSigning);
+        Assert.True(report.SignedRequests > 0 && report.UnsignedRequests == 0 && report.BadlySignedRequests == 0, report.EnforcementReason);
         Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
         Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
     }
