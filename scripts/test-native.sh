@@ -8,18 +8,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-
-check() { # NAME EXPECTED_EXIT PATTERN -- COMMAND...: runs COMMAND, compares its exit code and greps stdout+stderr
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1)); echo "  ok    $name"
-  else
-    failed=$((failed + 1)); echo "  FAIL  $name (exit $rc, wanted $want; pattern '$pattern')"; head -5 <<<"$out" | sed 's/^/        /'
-  fi
-}
+source "$root/scripts/lib/check.sh"
 
 if ! deb=$(bash scripts/package-deb.sh "$work/deb" 2>"$work/package.log" | tail -1) || [[ ! -f $deb ]]; then
   echo "  FAIL  package-deb.sh (see below)"; tail -20 "$work/package.log"

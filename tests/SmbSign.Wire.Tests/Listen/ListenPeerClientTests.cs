@@ -79,27 +79,10 @@ public sealed class ListenPeerClientTests
     [InlineData(false, ListenTestMode.Unsigned, ClientEnforcementVerdict.NotEnforced, true)]
     public async Task SmbSign_verify_client_is_judged_by_its_require_signing_option(bool requireSigning, ListenTestMode mode, ClientEnforcementVerdict expected, bool completes)
     {
-        VerificationReport? verification = null;
-        (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>
-        {
-            var options = new SmbSign.Wire.Session.SmbClientOptions
-            {
-                Host = "127.0.0.1",
-                Port = port,
-                Share = "probe",
-                User = ListenHarness.User,
-                Domain = "WORKGROUP",
-                Dialect = Dialect.Smb311,
-                RequireSigning = requireSigning,
-                ReadPath = "probe.txt",
-                Timeout = TimeSpan.FromSeconds(5),
-            };
-            verification = await new SmbClientSession(TimeProvider.System).VerifyAsync(options, ListenHarness.Password, CancellationToken.None);
-            return (0, string.Empty);
-        });
+        (ListenClientReport report, VerificationReport verification) = await RunVerifyClientAsync(mode, Dialect.Smb311, requireSigning);
         Assert.Equal(ListenAuthentication.User, report.Authentication);
         Assert.Equal(requireSigning, report.RequiresSigning);
-        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
+        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification.Reason}");
         Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
     }
 
@@ -113,6 +96,18 @@ public sealed class ListenPeerClientTests
     [InlineData(false, ListenTestMode.Unsigned, ClientEnforcementVerdict.Enforced, false)]
     public async Task SmbSign_verify_client_at_smb1_signs_and_stops_at_a_bad_answer(bool requireSigning, ListenTestMode mode, ClientEnforcementVerdict expected, bool completes)
     {
+        (ListenClientReport report, VerificationReport verification) = await RunVerifyClientAsync(mode, Dialect.Smb1, requireSigning);
+        Assert.Equal(Dialect.Smb1, report.Dialect);
+        Assert.Equal(ListenAuthentication.User, report.Authentication);
+        Assert.Equal(requireSigning ? true : null, report.RequiresSigning);
+        Assert.True(report.SignedRequests > 0 && report.UnsignedRequests == 0 && report.BadlySignedRequests == 0, report.EnforcementReason);
+        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification.Reason}");
+        Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
+    }
+
+    /// <summary>SmbSign's own verify client against the listener: the listener's report and the client's own.</summary>
+    private static async Task<(ListenClientReport Report, VerificationReport Verification)> RunVerifyClientAsync(ListenTestMode mode, Dialect dialect, bool requireSigning)
+    {
         VerificationReport? verification = null;
         (ListenClientReport report, int _, string _) = await ListenHarness.RunAsync(ListenHarness.Options(mode), async port =>
         {
@@ -123,7 +118,7 @@ public sealed class ListenPeerClientTests
                 Share = "probe",
                 User = ListenHarness.User,
                 Domain = "WORKGROUP",
-                Dialect = Dialect.Smb1,
+                Dialect = dialect,
                 RequireSigning = requireSigning,
                 ReadPath = "probe.txt",
                 Timeout = TimeSpan.FromSeconds(5),
@@ -131,11 +126,6 @@ public sealed class ListenPeerClientTests
             verification = await new SmbClientSession(TimeProvider.System).VerifyAsync(options, ListenHarness.Password, CancellationToken.None);
             return (0, string.Empty);
         });
-        Assert.Equal(Dialect.Smb1, report.Dialect);
-        Assert.Equal(ListenAuthentication.User, report.Authentication);
-        Assert.Equal(requireSigning ? true : null, report.RequiresSigning);
-        Assert.True(report.SignedRequests > 0 && report.UnsignedRequests == 0 && report.BadlySignedRequests == 0, report.EnforcementReason);
-        Assert.True(report.Enforcement == expected, $"{report.EnforcementReason}; verify: {verification!.Reason}");
-        Assert.Equal(completes, verification.Error is null && verification.Failures.Count == 0);
+        return (report, verification!);
     }
 }
