@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SmbSign.Testing;
@@ -18,6 +20,7 @@ public sealed class CaptureRecorder : IAsyncDisposable
     private readonly StringBuilder _log;
     private readonly string _directory;
     private bool _stopped;
+    private Socket? _marker;
 
     private CaptureRecorder(Process process, StringBuilder log, string directory, string path, int port)
     {
@@ -27,6 +30,9 @@ public sealed class CaptureRecorder : IAsyncDisposable
         FilePath = path;
         Port = port;
     }
+
+    /// <summary>The UDP port the start-up markers go to (bound by the recorder, so they are delivered, not refused).</summary>
+    private int MarkerPort => ((IPEndPoint)_marker!.LocalEndPoint!).Port;
 
     /// <summary>The pcapng file being written (complete after <see cref="StopAsync"/>).</summary>
     public string FilePath { get; }
@@ -79,6 +85,12 @@ public sealed class CaptureRecorder : IAsyncDisposable
         string directory = Path.Combine(Path.GetTempPath(), "smbsign-capture-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "capture.pcapng");
+        // Start-up is proven, not waited for: dumpcap also records UDP datagrams to a port of our own, and traffic starts
+        // only once one of those datagrams is in the file (a loaded machine lost SYNs when "Capturing on" + 200 ms was the
+        // signal). StopAsync removes the markers, so the capture holds only the port's TCP traffic.
+        var marker = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        marker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int markerPort = ((IPEndPoint)marker.LocalEndPoint!).Port;
         var psi = new ProcessStartInfo(dumpcap)
         {
             RedirectStandardOutput = true,
@@ -87,7 +99,7 @@ public sealed class CaptureRecorder : IAsyncDisposable
             UseShellExecute = false,
         };
         // -B: a 64 MiB kernel buffer, so loopback bursts (megabyte READs) are not dropped; -n: pcapng.
-        foreach (string argument in new[] { "-i", interfaceName, "-f", $"tcp port {port.ToString(CultureInfo.InvariantCulture)}", "-w", path, "-n", "-B", "64" })
+        foreach (string argument in new[] { "-i", interfaceName, "-f", $"tcp port {port.ToString(CultureInfo.InvariantCulture)} or (udp dst port {markerPort.ToString(CultureInfo.InvariantCulture)})", "-w", path, "-n", "-B", "64" })
         {
             psi.ArgumentList.Add(argument);
         }
@@ -117,7 +129,7 @@ public sealed class CaptureRecorder : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var recorder = new CaptureRecorder(process, log, directory, path, port);
+        var recorder = new CaptureRecorder(process, log, directory, path, port) { _marker = marker };
         try
         {
             Task exited = process.WaitForExitAsync(cancellationToken);
@@ -130,8 +142,7 @@ public sealed class CaptureRecorder : IAsyncDisposable
                     + $" on '{interfaceName}' (capturing needs root or CAP_NET_RAW): {recorder.Log}");
             }
 
-            // "Capturing on" is printed once the filter is installed; give the ring a moment before traffic starts.
-            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            await recorder.WaitForMarkerAsync(cancellationToken).ConfigureAwait(false);
             return recorder;
         }
         catch
@@ -139,6 +150,35 @@ public sealed class CaptureRecorder : IAsyncDisposable
             await recorder.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Sends marker datagrams until dumpcap has written one to the file (it flushes within its update interval):
+    /// from then on every packet on the port is recorded.</summary>
+    private async Task WaitForMarkerAsync(CancellationToken cancellationToken)
+    {
+        Stopwatch clock = Stopwatch.StartNew();
+        long headerLength = -1;
+        while (clock.Elapsed < s_startTimeout)
+        {
+            long length = File.Exists(FilePath) ? new FileInfo(FilePath).Length : 0;
+            if (headerLength < 0 && length > 0)
+            {
+                headerLength = length;
+            }
+            else if (headerLength >= 0 && length > headerLength)
+            {
+                return;
+            }
+
+            if (headerLength >= 0)
+            {
+                await _marker!.SendToAsync(new byte[] { 0x53 }, SocketFlags.None, new IPEndPoint(IPAddress.Loopback, MarkerPort), cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"dumpcap recorded no start-up marker within {s_startTimeout.TotalSeconds} s: {Log}");
     }
 
     /// <summary>Stops cleanly: waits for in-flight packets, SIGINT, waits for dumpcap to flush and exit. Returns the file.</summary>
@@ -173,6 +213,23 @@ public sealed class CaptureRecorder : IAsyncDisposable
             throw new InvalidOperationException($"dumpcap wrote no capture to {FilePath}: {Log}");
         }
 
+        // Drop the start-up markers with tshark, so analyses and tests see the port's TCP traffic only.
+        string tshark = ToolLocator.Require("tshark", "tshark");
+        string raw = FilePath + ".raw";
+        File.Move(FilePath, raw);
+        (int code, string output) = await ProcessRunner.RunAsync(
+            tshark,
+            ["-r", raw, "-Y", $"not (udp.dstport == {MarkerPort.ToString(CultureInfo.InvariantCulture)})", "-w", FilePath, "-F", "pcapng"],
+            null,
+            TimeSpan.FromSeconds(120),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (code != 0 || !File.Exists(FilePath))
+        {
+            throw new InvalidOperationException($"tshark could not remove the start-up markers ({code}): {output}");
+        }
+
+        File.Delete(raw);
+        _marker?.Dispose();
         return FilePath;
     }
 
@@ -221,6 +278,7 @@ public sealed class CaptureRecorder : IAsyncDisposable
         }
         finally
         {
+            _marker?.Dispose();
             _process.Dispose();
             try
             {
