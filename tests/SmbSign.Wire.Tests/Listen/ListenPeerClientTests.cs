@@ -8,12 +8,15 @@ namespace SmbSign.Wire.Tests.Listen;
 /// <summary>impacket's SMBConnection and SmbSign's own verification client against the listener.</summary>
 public sealed class ListenPeerClientTests
 {
-    /// <summary>impacket logs in, reads probe.txt and prints it; the password comes from the environment.</summary>
+    /// <summary>impacket logs in, reads probe.txt and prints it; the password comes from the environment. A second
+    /// argument "smb1" forces NT LM 0.12 with <c>preferredDialect=SMB_DIALECT</c>.</summary>
     private const string ImpacketScript = """
         import os, sys
+        from impacket.smb import SMB_DIALECT
         from impacket.smbconnection import SMBConnection
         port = int(sys.argv[1])
-        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port)
+        dialect = SMB_DIALECT if sys.argv[2:] == ['smb1'] else None
+        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, preferredDialect=dialect)
         conn.login(os.environ['PROBE_USER'], os.environ['PROBE_PASSWORD'], 'WORKGROUP')
         chunks = []
         conn.getFile('probe', 'probe.txt', chunks.append)
@@ -27,29 +30,12 @@ public sealed class ListenPeerClientTests
     [InlineData(ListenTestMode.BadSignature, ClientEnforcementVerdict.NotEnforced)]
     public async Task Impacket_does_not_require_signing_and_is_judged_so(ListenTestMode mode, ClientEnforcementVerdict expected)
     {
-        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
-            ProcessRunner.RunAsync(
-                "/usr/bin/python3", ["-c", ImpacketScript, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(30),
-                new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password }));
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port => RunImpacketAsync(port, smb1: false));
         Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), output);
         Assert.Equal(ListenAuthentication.User, report.Authentication);
         Assert.False(report.RequiresSigning);
         Assert.True(report.Enforcement == expected, report.EnforcementReason);
     }
-
-    /// <summary>The same client forced to SMB1 (NT LM 0.12) with <c>preferredDialect=SMB_DIALECT</c>.</summary>
-    private const string ImpacketSmb1Script = """
-        import os, sys
-        from impacket.smb import SMB_DIALECT
-        from impacket.smbconnection import SMBConnection
-        port = int(sys.argv[1])
-        conn = SMBConnection('127.0.0.1', '127.0.0.1', sess_port=port, preferredDialect=SMB_DIALECT)
-        conn.login(os.environ['PROBE_USER'], os.environ['PROBE_PASSWORD'], 'WORKGROUP')
-        chunks = []
-        conn.getFile('probe', 'probe.txt', chunks.append)
-        sys.stdout.write(b''.join(chunks).decode())
-        conn.logoff()
-        """;
 
     /// <summary>impacket at SMB1 does not ask for signing (no SECURITY_SIGNATURE bit in SESSION_SETUP_ANDX) against a
     /// server that only enables it, and uses unsigned and badly signed answers alike.</summary>
@@ -59,10 +45,7 @@ public sealed class ListenPeerClientTests
     [InlineData(ListenTestMode.BadSignature, ClientEnforcementVerdict.NotEnforced)]
     public async Task Impacket_at_smb1_does_not_sign_and_is_judged_so(ListenTestMode mode, ClientEnforcementVerdict expected)
     {
-        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port =>
-            ProcessRunner.RunAsync(
-                "/usr/bin/python3", ["-c", ImpacketSmb1Script, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null, TimeSpan.FromSeconds(30),
-                new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password }));
+        (ListenClientReport report, int exit, string output) = await ListenHarness.RunAsync(ListenHarness.Options(mode), port => RunImpacketAsync(port, smb1: true));
         Assert.True(exit == 0 && output.Contains("SmbSign listen probe file", StringComparison.Ordinal), output);
         Assert.Equal(Dialect.Smb1, report.Dialect);
         Assert.Equal(ListenAuthentication.User, report.Authentication);
@@ -128,4 +111,12 @@ public sealed class ListenPeerClientTests
         });
         return (report, verification!);
     }
+
+    private static Task<(int ExitCode, string Output)> RunImpacketAsync(int port, bool smb1) =>
+        ProcessRunner.RunAsync(
+            "/usr/bin/python3",
+            ["-c", ImpacketScript, port.ToString(System.Globalization.CultureInfo.InvariantCulture), smb1 ? "smb1" : "default"],
+            null,
+            TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["PROBE_USER"] = ListenHarness.User, ["PROBE_PASSWORD"] = ListenHarness.Password });
 }
