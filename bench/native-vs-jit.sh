@@ -4,7 +4,8 @@
 #   bench/native-vs-jit.sh [CAPTURE_SIZE]     (default 256M)
 #
 # Start-up: wall time of `smbsign --version` and `smbsign explain client.RequireSecuritySignature`, median of 20
-# runs each (after one untimed run), native vs `dotnet smbsign.dll`. Target: native <= 30 ms.
+# runs each (after one untimed run), native vs `dotnet smbsign.dll`. Target: native <= 30 ms. Also the median CPU time
+# (user + system) of the same runs and, when valgrind is installed, the native binary's instruction count.
 # Throughput: `smbsign bench signing` GB per CPU second per algorithm at 64 KiB, and `smbsign capture` MB per CPU second on a generated capture
 # (bench/SmbSign.Benchmarks generate-capture from the committed recorded sessions). Target: native within 10 % of JIT.
 # The load average is printed: the machine may be shared, so compare the two columns of one run, not runs.
@@ -25,18 +26,38 @@ generator=bench/SmbSign.Benchmarks/bin/Release/net10.0/SmbSign.Benchmarks.dll
 
 echo "== load: $(uptime | sed 's/.*load average/load average/')"
 python3 - "${native[0]}" "${jit[@]}" <<'PY'
-import statistics, subprocess, sys, time
+import resource, shutil, statistics, subprocess, sys, tempfile, time, os
 native, jit = [sys.argv[1]], sys.argv[2:]
-def median_ms(cmd, runs=20):
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+def run(cmd):
+    c, t = children_cpu(), time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True); samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
-print(f"{'start-up (median of 20)':<52} {'native':>9} {'JIT':>9}")
+    return (time.perf_counter() - t) * 1000, (children_cpu() - c) * 1000
+def measure(cmd, runs=20):
+    run(cmd)
+    samples = [run(cmd) for _ in range(runs)]
+    return statistics.median(w for w, _ in samples), statistics.median(c for _, c in samples)
+def instructions(cmd):
+    # Instructions retired, counted by valgrind (callgrind): the same for the same binary and arguments whatever the
+    # machine's load, so it shows what a change did to start-up even when wall times are noisy.
+    if shutil.which("valgrind") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        # A copy without smbsign.dbg beside it: Debian 12's valgrind gives up on that file's debug information.
+        shutil.copy(cmd[0], f"{tmp}/smbsign")
+        out = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg", f"{tmp}/smbsign"] + cmd[1:],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    for line in out.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1].strip())
+    return None
+print(f"{'start-up (median of 20)':<44} {'native wall':>11} {'JIT wall':>9} {'native CPU':>11} {'JIT CPU':>9} {'native instructions':>20}")
 for args in (["--version"], ["explain", "client.RequireSecuritySignature"]):
-    n, j = median_ms(native + args), median_ms(jit + args)
-    print(f"smbsign {' '.join(args):<44} {n:7.1f}ms {j:7.1f}ms  ({j / n:.1f}x)")
+    (nw, nc), (jw, jc) = measure(native + args), measure(jit + args)
+    count = instructions(native + args)
+    print(f"smbsign {' '.join(args):<36} {nw:9.1f}ms {jw:7.1f}ms {nc:9.1f}ms {jc:7.1f}ms {count / 1e6 if count else float('nan'):18.1f}M  (wall {jw / nw:.1f}x)")
 PY
 
 echo "== signing throughput at 64 KiB (smbsign bench signing; GB per CPU second, best of 3 alternating runs)"

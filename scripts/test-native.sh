@@ -83,5 +83,25 @@ check "bash completes option names" 0 "^--strict$" -- complete_words smbsign aud
 check "bash completes --format values" 0 "^sarif$" -- complete_words smbsign audit --format s
 check "bash completes nested subcommands" 0 "^signing$" -- complete_words smbsign bench si
 
+# The .NET tool: `dotnet pack` as docs/packaging.md says, the package's NuGet metadata, and `dotnet tool install` from it.
+if dotnet pack src/SmbSign.Cli -c Release -o "$work/nupkg" -nologo -v q >"$work/pack.log" 2>&1; then
+  nupkg=$(ls "$work"/nupkg/SmbSign.*.nupkg | head -1)
+  python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read("SmbSign.nuspec")); print("\n".join(z.namelist()))' \
+    "$nupkg" "$work/SmbSign.nuspec" >"$work/nupkg-files.txt"
+  check "tool package: readme" 0 "<readme>README.md</readme>" -- cat "$work/SmbSign.nuspec"
+  check "tool package: licence expression" 0 '<license type="expression">MIT</license>' -- cat "$work/SmbSign.nuspec"
+  check "tool package: icon" 0 "<icon>icon.png</icon>" -- cat "$work/SmbSign.nuspec"
+  check "tool package: tags" 0 "<tags>.*smb-signing.*</tags>" -- cat "$work/SmbSign.nuspec"
+  check "tool package: description" 0 "<description>Configure SMB signing" -- cat "$work/SmbSign.nuspec"
+  check "tool package: repository entry names the commit" 0 '<repository type="git"[^>]* commit="[0-9a-f]{40}"' -- cat "$work/SmbSign.nuspec"
+  check "tool package carries README.md and icon.png" 0 "^2$" -- grep -cxE "README.md|icon.png" "$work/nupkg-files.txt"
+  check "dotnet tool install from the package" 0 "smbsign" -- \
+    dotnet tool install SmbSign --tool-path "$work/tool" --add-source "$work/nupkg" --version "$(basename "$nupkg" .nupkg | sed 's/^SmbSign\.//')"
+  check "the installed tool runs (JIT, .NET runtime)" 0 "runtime +\.NET 10" -- "$work/tool/smbsign" --version
+  check "the installed tool explains a setting" 0 "RequireSecuritySignature" -- "$work/tool/smbsign" explain client.RequireSecuritySignature
+else
+  failed=$((failed + 1)); echo "  FAIL  dotnet pack (see below)"; tail -20 "$work/pack.log"
+fi
+
 echo "native: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -29,8 +29,8 @@ internal static class EvaluateCommand
             HelpName = "K=V[,K=V...]",
         };
         Option<string?> dialect = new("--dialect", "-d") { Description = "2.0.2, 2.1, 3.0, 3.0.2, 3.1.1 or smb1 (default 3.1.1).", HelpName = "DIALECT" };
-        Option<string?> clientOs = new("--client-os") { Description = $"Client OS profile whose defaults fill unconfigured values (default {OsProfiles.DefaultClient.Id}); see --list-os.", HelpName = "ID" };
-        Option<string?> serverOs = new("--server-os") { Description = $"Server OS profile (default {OsProfiles.DefaultServer.Id}); see --list-os.", HelpName = "ID" };
+        Option<string?> clientOs = new("--client-os") { Description = $"Client OS profile whose defaults fill unconfigured values (default {OsProfiles.DefaultClientId}); see --list-os.", HelpName = "ID" };
+        Option<string?> serverOs = new("--server-os") { Description = $"Server OS profile (default {OsProfiles.DefaultServerId}); see --list-os.", HelpName = "ID" };
         Option<string?> serverRole = new("--server-role") { Description = "dc for a domain controller (Default Domain Controllers Policy requires signing), member otherwise.", HelpName = "dc|member" };
         Option<string?> session = new("--session") { Description = "user (default), guest or anonymous.", HelpName = "user|guest|anonymous" };
         Option<string?> path = new("--path") { Description = "The share path (\\\\server\\share) for Hardened UNC Paths, e.g. \\\\dc1\\SYSVOL.", HelpName = "UNC" };

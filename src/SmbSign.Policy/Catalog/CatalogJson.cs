@@ -1,11 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SmbSign.Policy.Defaults;
 
 namespace SmbSign.Policy.Catalog;
 
-// Data-transfer shapes of the embedded Catalog/settings.json and Defaults/os-profiles.json.
-// They mirror the files one to one; SettingsCatalog and OsProfiles turn them into the immutable public types.
+// Data-transfer shapes of the embedded Catalog/settings.json and Defaults/os-profiles.json, read by CatalogJsonReader.
+// They mirror the files one to one (member names in camelCase); SettingsCatalog and OsProfiles turn them into the
+// immutable public types.
 internal sealed record CatalogFileDto(
     int SchemaVersion,
     List<SettingDto> Settings);
@@ -120,15 +120,3 @@ internal sealed record OsProfileDto(
     string SigningAlgorithmsSource,
     Confidence SigningAlgorithmsConfidence,
     AlgorithmSelection AlgorithmSelection);
-
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    UseStringEnumConverter = true,
-    ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = false,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true)]
-[JsonSerializable(typeof(CatalogFileDto))]
-[JsonSerializable(typeof(OsProfilesFileDto))]
-internal sealed partial class CatalogJsonContext : JsonSerializerContext;

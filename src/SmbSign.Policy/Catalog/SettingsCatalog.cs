@@ -80,11 +80,12 @@ public sealed class SettingsCatalog
     public static SettingsCatalog Load(Stream json, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(json);
+        using MemoryStream buffer = new();
+        json.CopyTo(buffer);
         CatalogFileDto file;
         try
         {
-            file = JsonSerializer.Deserialize(json, CatalogJsonContext.Default.CatalogFileDto)
-                ?? throw new InvalidDataException($"{sourceName}: empty catalog.");
+            file = CatalogJsonReader.ReadCatalog(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {

@@ -20,14 +20,27 @@ public static class OsProfiles
     /// <summary>Every built-in profile, in listing order.</summary>
     public static ImmutableArray<OsProfile> All => s_profiles.Value.All;
 
-    /// <summary>The ids of <see cref="All"/>.</summary>
-    public static IEnumerable<string> Ids => All.Select(p => p.Id);
+    /// <summary>
+    /// The ids of <see cref="All"/>, in order. Written out rather than read from the file so that command-line help can
+    /// list them without parsing the profiles at every start; loading the file checks that it has exactly these ids.
+    /// </summary>
+    public static ImmutableArray<string> Ids { get; } =
+    [
+        "win10", "win10-enterprise", "win11-23h2", "win11-23h2-enterprise", "win11-24h2-home", DefaultClientId,
+        "win11-24h2-enterprise", "win11-24h2-education", "server2016", "server2019", "server2022", DefaultServerId, "samba",
+    ];
+
+    /// <summary>The id of <see cref="DefaultClient"/>: a constant, so help text can name it without loading the profiles.</summary>
+    public const string DefaultClientId = "win11-24h2-pro";
+
+    /// <summary>The id of <see cref="DefaultServer"/>.</summary>
+    public const string DefaultServerId = "server2025";
 
     /// <summary>The client profile used when none is given: Windows 11 24H2 Pro.</summary>
-    public static OsProfile DefaultClient => Get("win11-24h2-pro");
+    public static OsProfile DefaultClient => Get(DefaultClientId);
 
     /// <summary>The server profile used when none is given: Windows Server 2025.</summary>
-    public static OsProfile DefaultServer => Get("server2025");
+    public static OsProfile DefaultServer => Get(DefaultServerId);
 
     public static bool TryGet(string id, [NotNullWhen(true)] out OsProfile? profile)
     {
@@ -44,11 +57,12 @@ public static class OsProfiles
     {
         using Stream stream = typeof(OsProfiles).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from the build.");
+        using MemoryStream buffer = new();
+        stream.CopyTo(buffer);
         OsProfilesFileDto file;
         try
         {
-            file = JsonSerializer.Deserialize(stream, CatalogJsonContext.Default.OsProfilesFileDto)
-                ?? throw new InvalidDataException($"{ResourceName}: empty.");
+            file = CatalogJsonReader.ReadOsProfiles(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
         }
         catch (JsonException e)
         {
@@ -56,6 +70,11 @@ public static class OsProfiles
         }
 
         ImmutableArray<OsProfile> all = [.. file.Profiles.Select(ToProfile)];
+        if (!all.Select(p => p.Id).SequenceEqual(Ids, StringComparer.Ordinal))
+        {
+            throw new InvalidDataException($"{ResourceName}: the profiles ({string.Join(", ", all.Select(p => p.Id))}) are not OsProfiles.Ids ({string.Join(", ", Ids)}).");
+        }
+
         return (all, all.ToFrozenDictionary(p => p.Id, StringComparer.OrdinalIgnoreCase));
     }
 

@@ -160,6 +160,16 @@ public sealed class OsDefaultsTests
     }
 
     [Fact]
+    public void OsProfiles_IdsWrittenOutForHelp_AreTheFilesIdsInOrder()
+    {
+        // Help text lists OsProfiles.Ids without loading the file; the two must never drift apart.
+        Assert.Equal(OsProfiles.All.Select(p => p.Id), OsProfiles.Ids);
+        Assert.Equal("win11-24h2-pro", OsProfiles.DefaultClient.Id);
+        Assert.Equal(OsProfiles.DefaultClientId, OsProfiles.DefaultClient.Id);
+        Assert.Equal(OsProfiles.DefaultServerId, OsProfiles.DefaultServer.Id);
+    }
+
+    [Fact]
     public void OsProfiles_UnknownId_ListsKnownIds()
     {
         KeyNotFoundException error = Assert.Throws<KeyNotFoundException>(() => OsProfiles.Get("win12"));

@@ -1,0 +1,290 @@
+using System.Text.Json;
+using SmbSign.Policy.Defaults;
+
+namespace SmbSign.Policy.Catalog;
+
+/// <summary>
+/// Reads the embedded <c>Catalog/settings.json</c> and <c>Defaults/os-profiles.json</c> into their DTOs by walking a
+/// <see cref="JsonDocument"/>, with the rules a strict serializer would apply: camelCase member names matched exactly,
+/// every member without a default present, no unknown member, no null where the DTO does not allow one, enum values by
+/// name only. Errors are <see cref="JsonException"/>s naming the JSON path.
+/// </summary>
+/// <remarks>
+/// Why not <c>JsonSerializer</c> with a source-generated context: every start of <c>smbsign explain</c> or
+/// <c>evaluate</c> loads these files, and System.Text.Json first builds and configures metadata and a converter for each
+/// of the ~50 types involved. In the native binary that set-up was about 13 of the 18 million instructions the catalog
+/// took to load (valgrind callgrind); walking the parsed document needs none of it. A test reads both files with a
+/// source-generated context as well and checks that the two readings are the same, member for member.
+/// </remarks>
+internal static class CatalogJsonReader
+{
+    private static readonly JsonDocumentOptions s_options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false };
+
+    public static CatalogFileDto ReadCatalog(ReadOnlyMemory<byte> utf8)
+    {
+        using JsonDocument document = JsonDocument.Parse(utf8, s_options);
+        Members root = new(document.RootElement, "$");
+        CatalogFileDto file = new(root.Int32("schemaVersion"), root.List("settings", Setting));
+        root.End();
+        return file;
+    }
+
+    public static OsProfilesFileDto ReadOsProfiles(ReadOnlyMemory<byte> utf8)
+    {
+        using JsonDocument document = JsonDocument.Parse(utf8, s_options);
+        Members root = new(document.RootElement, "$");
+        OsProfilesFileDto file = new(root.Int32("schemaVersion"), root.List("profiles", OsProfile));
+        root.End();
+        return file;
+    }
+
+    private static SettingDto Setting(JsonElement element, string path)
+    {
+        Members m = new(element, path);
+        SettingDto setting = new(
+            m.String("id"),
+            m.Enum<SettingSide>("side"),
+            m.String("title"),
+            m.String("summary"),
+            m.Object("registry", Registry),
+            m.Object("values", Values),
+            m.Enum<DialectScope>("dialects"),
+            m.List("defaults", DefaultRule),
+            m.OptionalList("aliases", Text),
+            m.OptionalObject("gpo", Gpo),
+            m.OptionalList("alternateRegistry", AlternateRegistry),
+            m.OptionalObject("csp", Csp),
+            m.OptionalObject("settingsCatalog", SettingsCatalog),
+            m.OptionalObject("powerShell", PowerShell),
+            m.OptionalObject("samba", Conf),
+            m.OptionalObject("macos", Conf),
+            m.OptionalList("cis", Cis),
+            m.OptionalList("baselines", Baseline),
+            m.OptionalList("notes", Text));
+        m.End();
+        return setting;
+    }
+
+    private static GpoDto Gpo(Members m) => new(m.String("path"), m.String("displayName"), m.Enum<GpoKind>("kind"), m.OptionalString("note"));
+
+    private static RegistryDto Registry(Members m) =>
+        new(m.String("key"), m.String("value"), m.String("type"), m.OptionalEnum<RegistryLocationKind>("kind"), m.OptionalString("note"));
+
+    private static AlternateRegistryDto AlternateRegistry(JsonElement element, string path) => Members.Read(element, path, m =>
+        new AlternateRegistryDto(m.String("key"), m.Enum<RegistryLocationKind>("kind"), m.OptionalString("value"), m.OptionalString("note")));
+
+    private static ValuesDto Values(Members m) =>
+        new(m.Enum<ValueKind>("kind"), m.OptionalInt64("min"), m.OptionalInt64("max"), m.OptionalString("unit"), m.OptionalList("options", ValueOption));
+
+    private static ValueOption ValueOption(JsonElement element, string path) => Members.Read(element, path, m =>
+        new ValueOption(m.Int64("value"), m.String("meaning")));
+
+    private static CspMapping Csp(Members m) =>
+        new(m.String("omaUri"), m.String("dataType"), m.NullableString("since"), m.Enum<Confidence>("confidence"), m.OptionalString("note"));
+
+    private static SettingsCatalogDto SettingsCatalog(Members m) => new(
+        m.String("definitionId"),
+        m.Enum<SettingsCatalogKind>("kind"),
+        m.Enum<Confidence>("confidence"),
+        m.OptionalList("options", Text),
+        m.OptionalString("enabledOptionId"),
+        m.OptionalString("childDefinitionId"),
+        m.OptionalString("note"));
+
+    private static PowerShellMapping PowerShell(Members m) => new(m.String("cmdlet"), m.String("property"), m.String("type"), m.OptionalString("note"));
+
+    private static ConfDto Conf(Members m) => new(
+        m.String("file"),
+        m.String("parameter"),
+        m.Enum<Confidence>("confidence"),
+        m.OptionalList("values", ConfValue),
+        m.OptionalString("default"),
+        m.OptionalString("note"));
+
+    private static ConfValueDto ConfValue(JsonElement element, string path) => Members.Read(element, path, m =>
+        new ConfValueDto(m.String("text"), m.OptionalInt64("value"), m.OptionalList("aliases", Text), m.OptionalString("note")));
+
+    private static DefaultRuleDto DefaultRule(JsonElement element, string path) => Members.Read(element, path, m =>
+        new DefaultRuleDto(m.Element("value"), m.String("source"), m.Enum<Confidence>("confidence"), m.OptionalObject("when", Condition), m.OptionalString("note")));
+
+    private static ConditionDto Condition(Members m) => new(
+        m.OptionalList("family", EnumValue<OsFamily>),
+        m.OptionalInt32("minBuild"),
+        m.OptionalInt32("maxBuild"),
+        m.OptionalList("edition", EnumValue<OsEdition>),
+        m.OptionalList("role", EnumValue<OsRole>));
+
+    private static CisDto Cis(JsonElement element, string path) => Members.Read(element, path, m => new CisDto(
+        m.String("item"),
+        m.String("generation"),
+        m.List("benchmarks", Text),
+        m.Enum<Confidence>("confidence"),
+        m.OptionalString("level"),
+        m.OptionalString("recommended"),
+        m.OptionalString("operator"),
+        m.OptionalString("note")));
+
+    private static BaselineReference Baseline(JsonElement element, string path) => Members.Read(element, path, m =>
+        new BaselineReference(m.String("name"), m.String("recommended"), m.OptionalString("note")));
+
+    private static OsProfileDto OsProfile(JsonElement element, string path) => Members.Read(element, path, m => new OsProfileDto(
+        m.String("id"),
+        m.String("displayName"),
+        m.Enum<OsFamily>("family"),
+        m.Int32("build"),
+        m.String("version"),
+        m.Enum<OsEdition>("edition"),
+        m.Enum<OsRole>("role"),
+        m.List("signingAlgorithms", Text),
+        m.String("signingAlgorithmsSource"),
+        m.Enum<Confidence>("signingAlgorithmsConfidence"),
+        m.Enum<AlgorithmSelection>("algorithmSelection")));
+
+    private static string Text(JsonElement element, string path) => element.ValueKind == JsonValueKind.String
+        ? element.GetString()!
+        : throw Error(path, $"expected a string, found {Kind(element)}");
+
+    private static T EnumValue<T>(JsonElement element, string path)
+        where T : struct, Enum
+    {
+        string text = Text(element, path);
+        // By name only, as the camelCase names the files use: Enum.TryParse alone would also take "3" or "a, b".
+        return text.Length > 0 && char.IsAsciiLetter(text[0]) && !text.Contains(',', StringComparison.Ordinal) && Enum.TryParse(text, ignoreCase: true, out T value)
+            ? value
+            : throw Error(path, $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(CamelCase))}");
+    }
+
+    private static string CamelCase(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
+
+    private static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static JsonException Error(string path, string message) => new($"{path}: {message}.");
+
+    /// <summary>The members of one JSON object: each read once by name; <see cref="End"/> refuses any the DTO does not have.</summary>
+    private sealed class Members
+    {
+        private readonly JsonElement _object;
+        private readonly string _path;
+        private readonly List<string> _known = [];
+
+        public Members(JsonElement element, string path)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(path, $"expected an object, found {Kind(element)}");
+            }
+
+            _object = element;
+            _path = path;
+        }
+
+        public static T Read<T>(JsonElement element, string path, Func<Members, T> read)
+        {
+            Members members = new(element, path);
+            T value = read(members);
+            members.End();
+            return value;
+        }
+
+        public void End()
+        {
+            foreach (JsonProperty property in _object.EnumerateObject())
+            {
+                if (!_known.Contains(property.Name))
+                {
+                    throw Error(_path, $"unknown member '{property.Name}' (expected one of {string.Join(", ", _known)})");
+                }
+            }
+        }
+
+        public string String(string name) => Text(Required(name), Path(name));
+
+        public string? OptionalString(string name) => Optional(name) is { } value ? Text(value, Path(name)) : null;
+
+        /// <summary>A member that must be present but may be null (a constructor parameter without a default).</summary>
+        public string? NullableString(string name)
+        {
+            JsonElement value = Present(name);
+            return value.ValueKind == JsonValueKind.Null ? null : Text(value, Path(name));
+        }
+
+        public int Int32(string name) => Required(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out int number)
+            ? number
+            : throw Error(Path(name), "expected a 32-bit integer");
+
+        public int? OptionalInt32(string name) => Optional(name) is null ? null : Int32(name);
+
+        public long Int64(string name) => Required(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt64(out long number)
+            ? number
+            : throw Error(Path(name), "expected a 64-bit integer");
+
+        public long? OptionalInt64(string name) => Optional(name) is null ? null : Int64(name);
+
+        public T Enum<T>(string name)
+            where T : struct, Enum => EnumValue<T>(Required(name), Path(name));
+
+        public T? OptionalEnum<T>(string name)
+            where T : struct, Enum => Optional(name) is { } value ? EnumValue<T>(value, Path(name)) : null;
+
+        /// <summary>Any JSON value, copied out of the document (which is disposed after reading).</summary>
+        public JsonElement Element(string name) => Present(name).Clone();
+
+        public T Object<T>(string name, Func<Members, T> read) => Read(Required(name), Path(name), read);
+
+        public T? OptionalObject<T>(string name, Func<Members, T> read)
+            where T : class => Optional(name) is { } value ? Read(value, Path(name), read) : null;
+
+        public List<T> List<T>(string name, Func<JsonElement, string, T> read) => Items(Required(name), Path(name), read);
+
+        public List<T>? OptionalList<T>(string name, Func<JsonElement, string, T> read) =>
+            Optional(name) is { } value ? Items(value, Path(name), read) : null;
+
+        private static List<T> Items<T>(JsonElement array, string path, Func<JsonElement, string, T> read)
+        {
+            if (array.ValueKind != JsonValueKind.Array)
+            {
+                throw Error(path, $"expected an array, found {Kind(array)}");
+            }
+
+            List<T> items = new(array.GetArrayLength());
+            int index = 0;
+            foreach (JsonElement item in array.EnumerateArray())
+            {
+                items.Add(read(item, $"{path}[{index++}]"));
+            }
+
+            return items;
+        }
+
+        private string Path(string name) => $"{_path}.{name}";
+
+        /// <summary>The member, which must be there (null allowed).</summary>
+        private JsonElement Present(string name)
+        {
+            _known.Add(name);
+            return _object.TryGetProperty(name, out JsonElement value) ? value : throw Error(_path, $"missing required member '{name}'");
+        }
+
+        /// <summary>The member, which must be there and not null.</summary>
+        private JsonElement Required(string name)
+        {
+            JsonElement value = Present(name);
+            return value.ValueKind == JsonValueKind.Null ? throw Error(Path(name), "must not be null") : value;
+        }
+
+        /// <summary>The member when present and not null; null otherwise.</summary>
+        private JsonElement? Optional(string name)
+        {
+            _known.Add(name);
+            return _object.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
+        }
+    }
+}

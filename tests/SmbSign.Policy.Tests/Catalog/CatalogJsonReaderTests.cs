@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SmbSign.Policy.Catalog;
+
+namespace SmbSign.Policy.Tests.Catalog;
+
+/// <summary>
+/// The hand-written reader of the embedded catalog and OS profiles against System.Text.Json's own reading of the same
+/// bytes with a strict source-generated context (the way the product read them before): same result, same refusals.
+/// </summary>
+public sealed class CatalogJsonReaderTests
+{
+    private static byte[] Resource(string name)
+    {
+        using Stream stream = typeof(SettingsCatalog).Assembly.GetManifestResourceStream(name)!;
+        using MemoryStream buffer = new();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    [Fact]
+    public void EmbeddedCatalog_ReadsExactlyAsTheSerializerReadsIt()
+    {
+        byte[] json = Resource("SmbSign.Policy.Catalog.settings.json");
+
+        CatalogFileDto mine = CatalogJsonReader.ReadCatalog(json);
+        CatalogFileDto serializer = JsonSerializer.Deserialize(json, StrictCatalogContext.Default.CatalogFileDto)!;
+
+        // Records holding lists compare lists by reference, so compare what each reading serializes to, member for member.
+        Assert.True(serializer.Settings.Count > 30, "the catalog has its settings");
+        Assert.Equal(
+            JsonSerializer.Serialize(serializer, StrictCatalogContext.Default.CatalogFileDto),
+            JsonSerializer.Serialize(mine, StrictCatalogContext.Default.CatalogFileDto));
+    }
+
+    [Fact]
+    public void EmbeddedOsProfiles_ReadExactlyAsTheSerializerReadsThem()
+    {
+        byte[] json = Resource("SmbSign.Policy.Defaults.os-profiles.json");
+
+        OsProfilesFileDto mine = CatalogJsonReader.ReadOsProfiles(json);
+        OsProfilesFileDto serializer = JsonSerializer.Deserialize(json, StrictCatalogContext.Default.OsProfilesFileDto)!;
+
+        Assert.Equal(13, serializer.Profiles.Count);
+        Assert.Equal(
+            JsonSerializer.Serialize(serializer, StrictCatalogContext.Default.OsProfilesFileDto),
+            JsonSerializer.Serialize(mine, StrictCatalogContext.Default.OsProfilesFileDto));
+    }
+
+    private const string Setting = """
+        "id": "client.A", "side": "client", "title": "A", "summary": "a",
+        "registry": { "key": "HKLM\\X", "value": "V", "type": "REG_DWORD" },
+        "values": { "kind": "boolean" }, "dialects": "all",
+        "defaults": [ { "value": 0, "source": "doc", "confidence": "doc" } ]
+        """;
+
+    [Theory]
+    [InlineData("a member the DTO does not have", """{ "extra": 1, SETTING }""", "$.settings[0]: unknown member 'extra'")]
+    [InlineData("a nested unknown member", """{ SETTING, "gpo": { "path": "p", "displayName": "d", "kind": "securityOption", "x": 1 } }""", "$.settings[0].gpo: unknown member 'x'")]
+    [InlineData("a required member missing", """{ "id": "client.A" }""", "$.settings[0]: missing required member 'side'")]
+    [InlineData("null where the DTO has no null", """{ SETTING, "aliases": [ "a" ], "gpo": { "path": null, "displayName": "d", "kind": "securityOption" } }""", "$.settings[0].gpo.path: must not be null")]
+    [InlineData("a number where a string belongs", """{ SETTING, "notes": [ 3 ] }""", "$.settings[0].notes[0]: expected a string, found a number")]
+    [InlineData("an unknown enum name", """{ SETTING, "gpo": { "path": "p", "displayName": "d", "kind": "teleport" } }""", "'teleport' is not one of securityOption")]
+    [InlineData("an object where an array belongs", """{ SETTING, "cis": {} }""", "$.settings[0].cis: expected an array, found an object")]
+    [InlineData("a fraction where an integer belongs", """{ SETTING, "values": { "kind": "integer", "min": 1.5 } }""", "$.settings[0].values.min: expected a 64-bit integer")]
+    public void Malformed_RefusedNamingThePath_AndTheSerializerRefusesItToo(string description, string settingJson, string expected)
+    {
+        byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ {{settingJson.Replace("SETTING", Setting, StringComparison.Ordinal)}} ] }""");
+
+        JsonException mine = Assert.ThrowsAny<JsonException>(() => CatalogJsonReader.ReadCatalog(json));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, StrictCatalogContext.Default.CatalogFileDto));
+
+        Assert.True(mine.Message.Contains(expected, StringComparison.Ordinal), $"{description}: {mine.Message}");
+    }
+
+    [Fact]
+    public void EnumWrittenAsANumber_Refused_WhereTheSerializerTookIt()
+    {
+        // Stricter than before on purpose: the files name every enum value; a "1" is a mistake, not a choice.
+        byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ { {{Setting}}, "gpo": { "path": "p", "displayName": "d", "kind": "1" } } ] }""");
+
+        JsonException mine = Assert.ThrowsAny<JsonException>(() => CatalogJsonReader.ReadCatalog(json));
+
+        Assert.Contains("$.settings[0].gpo.kind: '1' is not one of securityOption, administrativeTemplate", mine.Message, StringComparison.Ordinal);
+        Assert.Equal(GpoKind.AdministrativeTemplate, JsonSerializer.Deserialize(json, StrictCatalogContext.Default.CatalogFileDto)!.Settings[0].Gpo!.Kind);
+    }
+
+    [Fact]
+    public void ValidMinimalSetting_IsRead()
+    {
+        byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ { {{Setting}} } ] }""");
+
+        CatalogFileDto file = CatalogJsonReader.ReadCatalog(json);
+
+        SettingDto setting = Assert.Single(file.Settings);
+        Assert.Equal(SettingSide.Client, setting.Side);
+        Assert.Equal(DialectScope.All, setting.Dialects);
+        Assert.Equal(JsonValueKind.Number, Assert.Single(setting.Defaults).Value.ValueKind);
+        Assert.Null(setting.Gpo);
+    }
+}
+
+/// <summary>How the product read the catalog with System.Text.Json before CatalogJsonReader (the reference for the tests).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = false,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(CatalogFileDto))]
+[JsonSerializable(typeof(OsProfilesFileDto))]
+internal sealed partial class StrictCatalogContext : JsonSerializerContext;
