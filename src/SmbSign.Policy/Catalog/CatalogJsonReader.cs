@@ -20,22 +20,16 @@ internal static class CatalogJsonReader
 {
     private static readonly JsonDocumentOptions s_options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false };
 
-    public static CatalogFileDto ReadCatalog(ReadOnlyMemory<byte> utf8)
-    {
-        using JsonDocument document = JsonDocument.Parse(utf8, s_options);
-        Members root = new(document.RootElement, "$");
-        CatalogFileDto file = new(root.Int32("schemaVersion"), root.List("settings", Setting));
-        root.End();
-        return file;
-    }
+    public static CatalogFileDto ReadCatalog(ReadOnlyMemory<byte> utf8) =>
+        ReadDocument(utf8, root => new CatalogFileDto(root.Int32("schemaVersion"), root.List("settings", Setting)));
 
-    public static OsProfilesFileDto ReadOsProfiles(ReadOnlyMemory<byte> utf8)
+    public static OsProfilesFileDto ReadOsProfiles(ReadOnlyMemory<byte> utf8) =>
+        ReadDocument(utf8, root => new OsProfilesFileDto(root.Int32("schemaVersion"), root.List("profiles", OsProfile)));
+
+    private static T ReadDocument<T>(ReadOnlyMemory<byte> utf8, Func<Members, T> read)
     {
         using JsonDocument document = JsonDocument.Parse(utf8, s_options);
-        Members root = new(document.RootElement, "$");
-        OsProfilesFileDto file = new(root.Int32("schemaVersion"), root.List("profiles", OsProfile));
-        root.End();
-        return file;
+        return Members.Read(document.RootElement, "$", read);
     }
 
     private static SettingDto Setting(JsonElement element, string path)
