@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # linux-arm64: the NativeAOT binary cross-compiled on this x64 machine (clang --target=aarch64-linux-gnu, lld, Debian's
-# aarch64 cross libc), then RUN under qemu-user (qemu-aarch64, Debian 12's 7.2) with Debian's own arm64 libc6 and
-# libssl3 (multiarch, dpkg --add-architecture arm64; scripts/test.sh installs them). Checked: the publish succeeds with
-# warnings as errors; the result is an AArch64 ELF that needs only the loader, libc and libm; it reports arm64 and no
-# AES-NI; and the offline commands (version, explain, matrix, audit table/JSON/SARIF, signature with HMAC-SHA256,
-# AES-CMAC and AES-GMAC, bench signing, a usage error) exit as they do on x64 and print the same output as the x64
-# build of the same commit (timestamps aside). The signatures are also checked against Microsoft's published 3.1.1
-# vector. What emulation does not prove: speed (qemu translates every instruction), the hardware AES/PMULL paths of a
-# real arm64 CPU as OpenSSL picks them, and anything that needs the network (scan, verify, listen, capture are not run).
+# aarch64 cross libc), then RUN under qemu-user (Debian 12's qemu-aarch64 7.2) with Debian's own arm64 libc6 and
+# libssl3 (multiarch; scripts/test.sh adds the arm64 architecture and installs them). Checked: the publish succeeds with
+# warnings as errors; the result is an AArch64 ELF that needs only the loader, libc and libm; it reports native AOT,
+# arm64 and no AES-NI; explain, matrix, evaluate, audit (table/JSON/SARIF), an unknown option and signature
+# (HMAC-SHA256, AES-CMAC, AES-GMAC) exit as the x64 build of the same commit does and print the same output, generatedAt
+# aside; AES-CMAC gives the signature Microsoft published for its 3.1.1 message; bench signing runs to the end.
+# Not proven by emulation: speed, and a real arm64 CPU (qemu emulates the instructions; its default CPU advertises AES
+# and PMULL, so OpenSSL's ARMv8 crypto code runs, emulated). Not run on arm64: scan, verify, listen, capture, fix,
+# report, history.
 #
-# Why the loader and libc must be one build: an earlier version ran `qemu-aarch64 -L /usr/aarch64-linux-gnu`, which
+# Why the loader and libc must be one build: `qemu-aarch64 -L /usr/aarch64-linux-gnu`, the way it was first tried,
 # takes the loader from the cross package (libc6-arm64-cross 2.36-8cross1) but, once libc6:arm64 is installed, the
 # libraries from /lib/aarch64-linux-gnu (2.36-9+deb12u14). Their private _rtld_global differs in size (0x11a0 vs 0x11a8
 # bytes), so libc's pthread_create walks the loader's stack-cache list at the wrong offset and loops for ever: that was
@@ -44,6 +45,7 @@ if ! dotnet build src/SmbSign.Cli -c Release -nologo -v q >"$work/build.log" 2>&
   failed=$((failed + 1)); echo "native-arm64: $passed passed, $failed failed"; exit 1
 fi
 x64dll="$root/src/SmbSign.Cli/bin/Release/net10.0/smbsign.dll"
+built=$SECONDS
 
 # Both sides get the same environment: no colour, a fixed width for tables, no key unless a check sets one.
 export NO_COLOR=1 COLUMNS=120
@@ -86,6 +88,8 @@ check "explain --format json: same as x64" 0 "^same as x64" -- \
   same_as_x64 0 '"valueName": "RequireSecuritySignature"' explain client.RequireSecuritySignature --format json
 check "matrix: same as x64" 0 "^same as x64" -- same_as_x64 0 "Require=1" matrix
 check "matrix --format json: same as x64" 0 "^same as x64" -- same_as_x64 0 '"generatedAt"' matrix --format json
+check "evaluate --format json: same as x64" 0 "^same as x64" -- same_as_x64 0 '"outcome": "not-signed"' \
+  evaluate --client RequireSecuritySignature=0 --server RequireSecuritySignature=0 --dialect 3.1.1 --format json
 check "audit a failing export (table): exit 1, same as x64" 0 "^same as x64" -- \
   same_as_x64 1 "FAIL .*ws-win10-01" audit "$fleet/ws-win10-01.reg"
 check "audit the sample fleet --format json: exit 1, same as x64" 0 "^same as x64" -- \
@@ -116,6 +120,7 @@ unset SMBSIGN_KEY
 check "bench signing (short run, all four algorithms) completes" 0 "AES-GMAC" -- \
   arm bench signing --sizes 128,4K --seconds 0.05
 
-echo "  (publish $((published - started)) s; checks and runs under qemu $((SECONDS - published)) s)"
+echo "  (wall: publish $((published - started)) s, x64 build $((built - published)) s, runs $((SECONDS - built)) s; CPU s, user/system, this shell then children:)"
+times
 echo "native-arm64: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
