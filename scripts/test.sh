@@ -28,21 +28,37 @@ command -v dpkg-deb >/dev/null 2>&1 || need_pkgs+=(dpkg)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need_pkgs+=(gcc-aarch64-linux-gnu)
 command -v aarch64-linux-gnu-readelf >/dev/null 2>&1 || need_pkgs+=(binutils-aarch64-linux-gnu)
 command -v ld.lld >/dev/null 2>&1 || need_pkgs+=(lld)
+# ... and to run it: qemu-user with Debian's own arm64 libc and OpenSSL (multiarch packages, so the loader and libc are
+# one glibc build; the script explains why that matters). The :arm64 packages need the arm64 architecture added first
+# and are installed on their own, so that a failure there cannot keep Samba and the rest from being installed.
+command -v qemu-aarch64 >/dev/null 2>&1 || need_pkgs+=(qemu-user)
+need_arm64=()
+[[ -e /lib/aarch64-linux-gnu/libc.so.6 ]] || need_arm64+=(libc6:arm64)
+[[ -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ]] || need_arm64+=(libssl3:arm64)
 # The HTML report's browser test (SmbSign.Cli.Tests ReportBrowserTests) drives Debian's chromium over DevTools.
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
 { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import impacket.smb3' >/dev/null 2>&1; } || need_pkgs+=(python3-impacket)
 # The JSON Schema tests (SmbSign.Cli.Tests JsonSchemaTests) validate real output with Debian's python3-jsonschema.
 { [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1; } || need_pkgs+=(python3-jsonschema)
-if ((${#need_pkgs[@]})); then
+if ((${#need_pkgs[@]} + ${#need_arm64[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing missing Debian packages: ${need_pkgs[*]}"
+    echo "Installing missing Debian packages: ${need_pkgs[*]} ${need_arm64[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    if ((${#need_arm64[@]})) && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      dpkg --add-architecture arm64
+    fi
     apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/tmp/smbsign-apt.log 2>&1 \
-      || { echo "apt-get install failed; see /tmp/smbsign-apt.log"; tail -5 /tmp/smbsign-apt.log; }
+    if ((${#need_pkgs[@]})); then
+      apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/tmp/smbsign-apt.log 2>&1 \
+        || { echo "apt-get install failed; see /tmp/smbsign-apt.log"; tail -5 /tmp/smbsign-apt.log; }
+    fi
+    if ((${#need_arm64[@]})); then
+      apt-get install -y -qq --no-install-recommends "${need_arm64[@]}" >/tmp/smbsign-apt-arm64.log 2>&1 \
+        || { echo "apt-get install (arm64) failed; see /tmp/smbsign-apt-arm64.log"; tail -5 /tmp/smbsign-apt-arm64.log; }
+    fi
   else
-    echo "WARNING: missing ${need_pkgs[*]} and not root: Samba-backed tests will FAIL (they never pass silently)."
+    echo "WARNING: missing ${need_pkgs[*]} ${need_arm64[*]} and not root: the tests that need them will FAIL (they never pass silently)."
   fi
 fi
 
@@ -103,7 +119,7 @@ else
   failed=$((failed + 1))
 fi
 
-# linux-arm64: the cross-compiled NativeAOT binary (built and inspected; not run, see the script).
+# linux-arm64: the cross-compiled NativeAOT binary, built, inspected and run under qemu-user (see the script).
 echo "== native binary (linux-arm64, cross-compiled)"
 arm_log="$results/native-arm64.log"
 bash scripts/test-native-arm64.sh >"$arm_log" 2>&1
