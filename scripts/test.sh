@@ -28,6 +28,8 @@ command -v dpkg-deb >/dev/null 2>&1 || need_pkgs+=(dpkg)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || need_pkgs+=(gcc-aarch64-linux-gnu)
 command -v aarch64-linux-gnu-readelf >/dev/null 2>&1 || need_pkgs+=(binutils-aarch64-linux-gnu)
 command -v ld.lld >/dev/null 2>&1 || need_pkgs+=(lld)
+# The container test (scripts/test-container.sh) builds a Debian 12 minbase stand-in for the image's base with debootstrap.
+command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 # The HTML report's browser test (SmbSign.Cli.Tests ReportBrowserTests) drives Debian's chromium over DevTools.
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)
 # impacket interop tests use Debian's python3 (not whatever python3 is first on PATH).
@@ -114,6 +116,28 @@ else
   echo "scripts/test-native-arm64.sh printed no result line"
   failed=$((failed + 1))
 fi
+
+# SCRIPT LABEL: runs a script that ends with `LABEL: N passed, N failed[, N skipped]` and adds its counts to the total.
+run_counted_script() {
+  local script=$1 label=$2 log="$results/$2.log" np nf
+  bash "$script" >"$log" 2>&1
+  cat "$log"
+  if read -r _ np _ nf _ < <(grep -E "^$label: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1); then
+    passed=$((passed + np)); failed=$((failed + nf))
+  else
+    echo "$script printed no result line"
+    failed=$((failed + 1))
+  fi
+}
+
+# packaging/Dockerfile: its final stage followed on a Debian 12 stand-in for runtime-deps (no Docker engine here).
+echo "== container definition"
+run_counted_script scripts/test-container.sh container
+
+# win-x64 and osx-arm64: ILC compiles the app for the other OS up to its object file (no link; see the script).
+echo "== native AOT compile for win-x64 and osx-arm64 (ILC only)"
+run_counted_script scripts/test-native-cross-os.sh native-cross-os
+
 expected=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
 found=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 if [[ $found -lt $expected ]]; then
