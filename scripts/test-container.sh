@@ -11,7 +11,7 @@
 #    sources this project's machines reach, so the stand-in has the same packages under Debian 12's names; it proves that
 #    the binary needs nothing more than runtime-deps' package set, not that it runs on Ubuntu 24.04.
 # 4. The final stage's COPY and RUN are applied to the stand-in, and its USER, WORKDIR, ENTRYPOINT and CMD are how the
-#    commands are run: chroot as that user, in that folder, with an empty environment but PATH and HOME, the entry point
+#    commands are run: chroot as that user, in that folder, with only Docker's PATH, HOME and HOSTNAME, the entry point
 #    plus the arguments, or plus CMD when there are none; the data folder is bind-mounted as `docker run -v` would.
 #
 # Ends with `container: N passed, N failed` (scripts/test.sh adds the counts to the suite's total). Needs root (chroot,
