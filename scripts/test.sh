@@ -93,30 +93,6 @@ open(sys.argv[1] + "/summary.txt", "w").write(f"{passed} {failed} {skipped}\n")
 PY
 read -r passed failed skipped < "$results/summary.txt"
 
-# The shipped artefact: the .deb with the native AOT binary, installed into a fresh dpkg root, every command run.
-echo "== native binary (.deb)"
-native_log="$results/native.log"
-bash scripts/test-native.sh >"$native_log" 2>&1
-cat "$native_log"
-if read -r _ np _ nf _ < <(grep -E '^native: [0-9]+ passed, [0-9]+ failed' "$native_log" | tail -1); then
-  passed=$((passed + np)); failed=$((failed + nf))
-else
-  echo "scripts/test-native.sh printed no result line"
-  failed=$((failed + 1))
-fi
-
-# linux-arm64: the cross-compiled NativeAOT binary (built and inspected; not run, see the script).
-echo "== native binary (linux-arm64, cross-compiled)"
-arm_log="$results/native-arm64.log"
-bash scripts/test-native-arm64.sh >"$arm_log" 2>&1
-cat "$arm_log"
-if read -r _ np _ nf _ < <(grep -E '^native-arm64: [0-9]+ passed, [0-9]+ failed' "$arm_log" | tail -1); then
-  passed=$((passed + np)); failed=$((failed + nf))
-else
-  echo "scripts/test-native-arm64.sh printed no result line"
-  failed=$((failed + 1))
-fi
-
 # SCRIPT LABEL: runs a script that ends with `LABEL: N passed, N failed[, N skipped]` and adds its counts to the total.
 run_counted_script() {
   local script=$1 label=$2 log="$results/$2.log" np nf
@@ -130,9 +106,34 @@ run_counted_script() {
   fi
 }
 
-# packaging/Dockerfile: its final stage followed on a Debian 12 stand-in for runtime-deps (no Docker engine here).
+# The shipped artefact: the .deb with the native AOT binary, installed into a fresh dpkg root, every command run.
+echo "== native binary (.deb)"
+native_log="$results/native.log"
+bash scripts/test-native.sh >"$native_log" 2>&1
+cat "$native_log"
+if read -r _ np _ nf _ < <(grep -E '^native: [0-9]+ passed, [0-9]+ failed' "$native_log" | tail -1); then
+  passed=$((passed + np)); failed=$((failed + nf))
+else
+  echo "scripts/test-native.sh printed no result line"
+  failed=$((failed + 1))
+fi
+
+# packaging/Dockerfile: its final stage followed on a Debian 12 stand-in for runtime-deps (no Docker engine here). Right
+# after test-native.sh, whose publish is the same command: the script's publish then finds everything up to date.
 echo "== container definition"
 run_counted_script scripts/test-container.sh container
+
+# linux-arm64: the cross-compiled NativeAOT binary (built and inspected; not run, see the script).
+echo "== native binary (linux-arm64, cross-compiled)"
+arm_log="$results/native-arm64.log"
+bash scripts/test-native-arm64.sh >"$arm_log" 2>&1
+cat "$arm_log"
+if read -r _ np _ nf _ < <(grep -E '^native-arm64: [0-9]+ passed, [0-9]+ failed' "$arm_log" | tail -1); then
+  passed=$((passed + np)); failed=$((failed + nf))
+else
+  echo "scripts/test-native-arm64.sh printed no result line"
+  failed=$((failed + 1))
+fi
 
 # win-x64 and osx-arm64: ILC compiles the app for the other OS up to its object file (no link; see the script).
 echo "== native AOT compile for win-x64 and osx-arm64 (ILC only)"
