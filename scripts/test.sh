@@ -119,7 +119,8 @@ else
 fi
 
 # packaging/Dockerfile: its final stage followed on a Debian 12 stand-in for runtime-deps (no Docker engine here). Right
-# after test-native.sh, whose publish is the same command: the script's publish then finds everything up to date.
+# after test-native.sh, whose publish is the same command, so that its publish can reuse that build (other runtimes'
+# restores in between made it recompile everything).
 echo "== container definition"
 run_counted_script scripts/test-container.sh container
 
