@@ -148,14 +148,6 @@ internal static class AuditCommand
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
                 plan = plan with { Machines = [.. plan.Machines, local] };
             }
-            // Reports go only to new files, never over an input (compared by file identity, through links too).
-            new OutputFileGuard().AddInputs("input", plan.InputFiles).AddInputs("input", inputPaths).CheckFile("audit: -o", outputFile, replaceExisting: false);
-
-            if (plan.Machines.Count == 0 && plan.Problems.Count == 0 && remoteRequest is null)
-            {
-                throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
-            }
-
             if (remoteRequest is null && plan.Machines.Count >= CompactAfterDiscovery)
             {
                 // Discovery of a large fleet leaves tens of MB of dead objects in gen2 (the folder listing, the manifest,
@@ -165,6 +157,14 @@ internal static class AuditCommand
                 // compacting collection at this phase change keeps the plan and gives the rest back, whatever the
                 // timing (bench/audit-memory.sh, docs/cli/audit.md).
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+
+            // Reports go only to new files, never over an input (compared by file identity, through links too).
+            new OutputFileGuard().AddInputs("input", plan.InputFiles).AddInputs("input", inputPaths).CheckFile("audit: -o", outputFile, replaceExisting: false);
+
+            if (plan.Machines.Count == 0 && plan.Problems.Count == 0 && remoteRequest is null)
+            {
+                throw new CliException("audit: no source file found under " + string.Join(", ", inputPaths) + "; expected .reg, .inf, .pol, .json or smb.conf/nsmb.conf files (README/*.md/machines.json are not sources).");
             }
 
             // stderr: one line per problem file, repeated kinds of problem summarised (DiagnosticDigest).

@@ -345,7 +345,15 @@ public static class FleetLayout
             }
 
             List<MachineInput> machines = new(_machines.Count);
-            foreach (MachineBuild m in _machines.Values.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Name, StringComparer.Ordinal))
+            // Sorted in place: names are unique ignoring case (the table's comparer), so the ordinal tie-break only makes
+            // the order total, and no key arrays are built beside 100,000 machines at discovery's peak.
+            MachineBuild[] sorted = [.. _machines.Values];
+            Array.Sort(sorted, static (a, b) =>
+            {
+                int c = string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
+                return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+            });
+            foreach (MachineBuild m in sorted)
             {
                 // Files named on the command line keep their order, since within a layer the source read last wins.
                 string[] ordered = m.Paths(keepOrder: m.Grouping == MachineGrouping.CommandLine);
