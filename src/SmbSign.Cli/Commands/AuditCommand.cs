@@ -28,7 +28,7 @@ internal static class AuditCommand
     private const int AuditWindow = 256;
 
     /// <summary>Machines from which the heap is compacted once between fleet discovery and the audit (below it the dead
-    /// discovery data is a few hundred KB and a full collection would only cost time).</summary>
+    /// discovery data is at most a few MB, about 0.6 KB a file, not worth a full collection).</summary>
     private const int CompactAfterDiscovery = 10_000;
 
     public static Command Create(CliServices services)
@@ -148,6 +148,7 @@ internal static class AuditCommand
                 MachineInput local = new() { Name = Environment.MachineName, Paths = [MachineSourceReader.LiveRegistryPath], Grouping = MachineGrouping.CommandLine };
                 plan = plan with { Machines = [.. plan.Machines, local] };
             }
+
             if (remoteRequest is null && plan.Machines.Count >= CompactAfterDiscovery)
             {
                 // Discovery of a large fleet leaves tens of MB of dead objects in gen2 (the folder listing, the manifest,
