@@ -47,6 +47,27 @@ public sealed class FleetLayoutTests : IDisposable
         Assert.Equal(Path.Combine(_root, "gpo-01"), Assert.Single(gpo.Paths));
     }
 
+    [Theory] // paths are the folder as given joined with each name (one string per entry, built while listing)
+    [InlineData("")]
+    [InlineData("/")]
+    public void Discover_FolderEntries_AreSpelledAsTheFolderWasGiven_InNameOrder(string suffix)
+    {
+        Write("ws-02.reg", Reg($"[{Workstation}]"));
+        Write("WS-01.smbclient.json", Utf8("{\"RequireSecuritySignature\": true}"));
+        Write("ws-01.reg", Reg($"[{Workstation}]"));
+        Write(".hidden.reg", Reg($"[{Workstation}]"));
+        Write("fs-03/registry.reg", Reg($"[{Workstation}]"));
+        string given = _root + suffix;
+
+        FleetPlan plan = FleetLayout.Discover([given]);
+
+        Assert.Equal(["fs-03", "WS-01", "ws-02"], plan.Machines.Select(m => m.Name));
+        Assert.Equal([Path.Combine(given, "fs-03", "registry.reg")], plan.Machines[0].Paths);
+        Assert.Equal([Path.Combine(given, "WS-01.smbclient.json"), Path.Combine(given, "ws-01.reg")], plan.Machines[1].Paths);
+        Assert.Equal([Path.Combine(given, "ws-02.reg")], plan.Machines[2].Paths);
+        Assert.Empty(plan.Problems);
+    }
+
     [Fact]
     public void Discover_ManifestAndNotes_AreNotSources_AndTheManifestSetsOsRoleAndBenchmark()
     {
