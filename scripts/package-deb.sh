@@ -21,7 +21,8 @@ version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/SmbSign.Cli/SmbSign.
 
 publish="$outdir/publish-$rid"
 rm -rf "$publish"
-dotnet publish src/SmbSign.Cli/SmbSign.Cli.csproj -c Release -r "$rid" -p:PublishAot=true -o "$publish" -nologo -v quiet >&2
+source scripts/lib/native-publish.sh
+native_publish "$rid" "$publish" >&2
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -3,8 +3,9 @@
 # to Microsoft's container registry can: the test reads the Dockerfile (scripts/lib/dockerfile.py) and follows it.
 #
 # 1. The build stage's `dotnet publish` is the one scripts/package-deb.sh runs (same project, configuration, runtime,
-#    properties), and the final stage copies from the folder it publishes to.
-# 2. That command is run here (on this Debian 12 host; the image builds it on Ubuntu 24.04, see below).
+#    properties; through scripts/lib/native-publish.sh), and the final stage copies from the folder it publishes to.
+# 2. That command's output is made here (on this Debian 12 host; the image builds it on Ubuntu 24.04, see below), or,
+#    under scripts/test.sh, taken from scripts/test-native.sh's package-deb.sh run of the same sources.
 # 3. A stand-in for the final stage's base image is built: Debian 12 (bookworm) minbase by debootstrap, from the Debian
 #    mirror apt uses, with the packages mcr.microsoft.com/dotnet/runtime-deps:10.0-noble installs and its `app` user
 #    (uid/gid 1654), made as that image makes it. The image itself is Ubuntu 24.04, whose archive is not among the package
@@ -17,9 +18,7 @@
 # Ends with `container: N passed, N failed` (scripts/test.sh adds the counts to the suite's total). Needs root (chroot,
 # mount) and debootstrap.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-work=$(mktemp -d)
+source "$(dirname "$0")/lib/check.sh" # root, work, check()
 sysroot="$work/root"
 mounted=()
 cleanup() {
@@ -28,8 +27,7 @@ cleanup() {
   # Only after every mount is gone: rm must never follow a bind mount back into the repository.
   if ! grep -q " $work/" /proc/mounts; then rm -rf "$work"; else echo "left $work (still mounted)"; fi
 }
-trap cleanup EXIT
-source "$root/scripts/lib/check.sh"
+trap cleanup EXIT # replaces check.sh's plain removal
 dockerfile="$root/packaging/Dockerfile"
 
 give_up() { # WHAT [LOG]: one failure that stops the test (nothing after it could mean anything)
@@ -52,7 +50,10 @@ app_uid=1654
 final=$(python3 scripts/lib/dockerfile.py "$dockerfile" final 2>"$work/parse.log") || give_up "read the final stage of packaging/Dockerfile" "$work/parse.log"
 publish=$(python3 scripts/lib/dockerfile.py "$dockerfile" publish 2>"$work/parse.log") || give_up "find the build stage's publish" "$work/parse.log"
 
-# --- 1. The build stage publishes as the scripts do.
+# --- 1. The build stage publishes as the scripts do: scripts/package-deb.sh calls native_publish with its RID and no
+# other argument, and native_publish's `dotnet publish` (scripts/lib/native-publish.sh) is the Dockerfile's. Its
+# --no-restore is left out of the comparison: the two restores before it are the restore the Dockerfile's publish runs,
+# split so that the libraries are not restored per RID (the script says why); what is built is the same.
 compare_publish() { # DOCKERFILE_COMMAND SCRIPT_LINE: prints "same" or both normalised commands
   python3 - "$1" "$2" <<'PY'
 import shlex, sys
@@ -63,17 +64,19 @@ def normalise(text):
             skip = False
         elif w in ("-o", "--output", "-v", "--verbosity"):
             skip = True                      # where it writes and how much it prints are not what it builds
-        elif w in ("-nologo", "--nologo"):
-            pass
+        elif w in ("-nologo", "--nologo", "--no-restore", "$@"):
+            pass                             # "$@": package-deb.sh passes no extra argument (checked separately)
         else:
             out.append("linux-x64" if w == "$rid" else w)  # package-deb.sh's $rid is linux-x64 on x64
     return out
 a, b = normalise(sys.argv[1]), normalise(sys.argv[2])
-print("same" if a == b else f"Dockerfile: {' '.join(a)}\nscripts/package-deb.sh: {' '.join(b)}")
+print("same" if a == b else f"Dockerfile: {' '.join(a)}\nscripts/lib/native-publish.sh: {' '.join(b)}")
 PY
 }
-deb_publish=$(grep -m1 -E '^[[:space:]]*dotnet publish ' scripts/package-deb.sh)
-check "the build stage's dotnet publish is scripts/package-deb.sh's (project, -c, -r, -p)" 0 "^same$" -- \
+check "scripts/package-deb.sh publishes with native_publish, its RID and nothing else" 0 "" -- \
+  grep -Eq '^native_publish "\$rid" "\$publish" >&2$' scripts/package-deb.sh
+deb_publish=$(grep -m1 -E '^[[:space:]]*dotnet publish ' scripts/lib/native-publish.sh)
+check "the build stage's dotnet publish is native_publish's (project, -c, -r, -p)" 0 "^same$" -- \
   compare_publish "$publish" "$deb_publish"
 publish_out=$(python3 -c 'import shlex, sys; w = shlex.split(sys.argv[1]); print(w[w.index("-o") + 1] if "-o" in w else "")' "$publish")
 check "the final stage copies only from the build stage's publish folder ($publish_out)" 0 "^ok$" -- python3 -c '
@@ -88,14 +91,20 @@ print("ok" if ok and out != "/" else "no")' "$publish_out" "$final"
 from=$(sed -n 's/^FROM\t//p' <<<"$final")
 check "the final stage is FROM $base_image (the image the stand-in copies)" 0 "^$base_image\$" -- echo "$from"
 
-# --- 2. The build stage's command, with its output folder moved here.
+# --- 2. The build stage's output. scripts/test.sh runs scripts/test-native.sh first and passes its package-deb.sh
+# publish folder in SMBSIGN_NATIVE_DIR: the same command on the same sources (check above), so it is used as it is
+# rather than compiled a second time. Run on its own, this script publishes with native_publish.
 out="$work/out"
-mapfile -t publish_args < <(python3 -c '
-import shlex, sys
-w = shlex.split(sys.argv[1]); w[w.index("-o") + 1] = sys.argv[2]; print("\n".join(w))' "$publish" "$out")
+reused="${SMBSIGN_NATIVE_DIR:-}/publish-linux-x64"
 start=$SECONDS
-"${publish_args[@]}" -nologo -v quiet >"$work/publish.log" 2>&1 || give_up "the build stage's publish: ${publish_args[*]}" "$work/publish.log"
-echo "  (build stage's publish: $((SECONDS - start)) s)"
+if [[ -n ${SMBSIGN_NATIVE_DIR:-} && -x $reused/smbsign ]]; then
+  cp -a "$reused" "$out" || give_up "copy scripts/package-deb.sh's publish folder $reused"
+  echo "  (build stage's publish: scripts/package-deb.sh's from this run, $reused)"
+else
+  source scripts/lib/native-publish.sh
+  native_publish linux-x64 "$out" >"$work/publish.log" 2>&1 || give_up "the build stage's publish (native_publish linux-x64)" "$work/publish.log"
+  echo "  (build stage's publish: $((SECONDS - start)) s)"
+fi
 
 # --- 3. The stand-in for the base image.
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -1)

@@ -4,7 +4,7 @@
 # libssl3 (multiarch; scripts/test.sh adds the arm64 architecture and installs them). Checked: the publish succeeds with
 # warnings as errors; the result is an AArch64 ELF that needs only the loader, libc and libm; it reports native AOT,
 # arm64 and no AES-NI; explain, matrix, evaluate, audit (table/JSON/SARIF), an unknown option and signature
-# (HMAC-SHA256, AES-CMAC, AES-GMAC) exit as the x64 build does and print the same output, generatedAt and the commit
+# (HMAC-SHA256, AES-CMAC, AES-GMAC) exit as the x64 NativeAOT build does and print the same output, generatedAt and the commit
 # hash aside; AES-CMAC gives the signature Microsoft published for its 3.1.1 message; bench signing runs to the end.
 # Not proven by emulation: speed, and a real arm64 CPU (qemu emulates the instructions; its default CPU advertises AES
 # and PMULL, so OpenSSL's ARMv8 crypto code runs, emulated). Not run on arm64: scan, verify, listen, capture, fix,
@@ -17,15 +17,11 @@
 # the "spin after the signal handlers" (the runtime's first pthread_create). `-L /` keeps both from libc6:arm64.
 # Ends with `native-arm64: N passed, N failed` (scripts/test.sh adds the counts to the suite's total).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$root/scripts/lib/check.sh"
+source "$(dirname "$0")/lib/check.sh" # root, work, check()
 started=$SECONDS
 
-if ! dotnet publish src/SmbSign.Cli -c Release -r linux-arm64 -p:PublishAot=true -p:LinkerFlavor=lld \
-    -p:ObjCopyName=aarch64-linux-gnu-objcopy -o "$work/arm64" -nologo -v q >"$work/publish.log" 2>&1; then
+source scripts/lib/native-publish.sh
+if ! native_publish linux-arm64 "$work/arm64" -p:LinkerFlavor=lld -p:ObjCopyName=aarch64-linux-gnu-objcopy >"$work/publish.log" 2>&1; then
   echo "  FAIL  cross-compile for linux-arm64 (see below)"; tail -20 "$work/publish.log"
   echo "native-arm64: 0 passed, 1 failed"
   exit 1
@@ -39,12 +35,16 @@ check "it needs only the loader, libc and libm (no .NET runtime; OpenSSL is load
   bash -c "aarch64-linux-gnu-readelf -d '$bin' | sed -n 's/.*Shared library: \\[\\(.*\\)\\]/\\1/p' | sort | tr '\\n' ' ' | sed 's/ \$//'"
 check "the publish printed no trim, AOT or compiler warning" 1 "" -- grep -Eq "warning (IL|CS)[0-9]+" "$work/publish.log"
 
-# The x64 reference: the JIT build of the same sources (scripts/test.sh has built it already; then this is a no-op).
-if ! dotnet build src/SmbSign.Cli -c Release -nologo -v q >"$work/build.log" 2>&1; then
-  echo "  FAIL  x64 build of src/SmbSign.Cli (see below)"; tail -20 "$work/build.log"
-  failed=$((failed + 1)); echo "native-arm64: $passed passed, $failed failed"; exit 1
+# The x64 reference: the x64 NativeAOT build of the same sources, so that only the architecture differs. Under
+# scripts/test.sh it is scripts/test-native.sh's (SMBSIGN_NATIVE_DIR); run on its own, this script publishes it.
+x64bin="${SMBSIGN_NATIVE_DIR:-}/publish-linux-x64/smbsign"
+if [[ -z ${SMBSIGN_NATIVE_DIR:-} || ! -x $x64bin ]]; then
+  x64bin="$work/x64/smbsign"
+  if ! native_publish linux-x64 "$work/x64" >"$work/build.log" 2>&1; then
+    echo "  FAIL  x64 native publish of src/SmbSign.Cli (see below)"; tail -20 "$work/build.log"
+    failed=$((failed + 1)); echo "native-arm64: $passed passed, $failed failed"; exit 1
+  fi
 fi
-x64dll="$root/src/SmbSign.Cli/bin/Release/net10.0/smbsign.dll"
 built=$SECONDS
 
 # Both sides get the same environment: no colour, a fixed width for tables, no key unless a check sets one.
@@ -52,13 +52,13 @@ export NO_COLOR=1 COLUMNS=120
 unset SMBSIGN_KEY SMBSIGN_PASSWORD
 # -L / : no path remapping, so qemu's loader is /lib/ld-linux-aarch64.so.1 and the libraries are its own (libc6:arm64).
 arm() { env -u QEMU_LD_PREFIX qemu-aarch64 -L / "$bin" "$@"; }
-x64() { dotnet "$x64dll" "$@"; }
+x64() { "$x64bin" "$@"; }
 
 check "the arm64 loader and libc come from one package (one glibc build)" 0 "^libc6:arm64 libc6:arm64$" -- \
   bash -c "dpkg-query -S /lib/aarch64-linux-gnu/ld-linux-aarch64.so.1 /lib/aarch64-linux-gnu/libc.so.6 | cut -d: -f1,2 | tr '\\n' ' ' | sed 's/ \$//'"
 check "arm64 OpenSSL (libssl3:arm64) is installed for the crypto commands" 0 "" -- test -e /usr/lib/aarch64-linux-gnu/libssl.so.3
 
-# The commit hash in toolVersion is masked: an incremental x64 build keeps the hash of the commit it last compiled.
+# The commit hash in toolVersion is masked: an incremental build can keep the hash of the commit it last compiled.
 norm() { sed -E -e 's/"generatedAt": "[^"]*"/"generatedAt": "(time)"/' -e 's/\+[0-9a-f]{40}/+(commit)/g'; }
 # same_as_x64 EXIT PATTERN ARGS...: runs ARGS on arm64 (qemu) and on x64; both must exit EXIT, print the same
 # stdout+stderr (generatedAt and the commit hash aside), and the arm64 output must match PATTERN (so "identical" is
@@ -122,7 +122,7 @@ unset SMBSIGN_KEY
 check "bench signing (short run, all four algorithms) completes" 0 "AES-GMAC" -- \
   arm bench signing --sizes 128,4K --seconds 0.05
 
-echo "  (wall: publish $((published - started)) s, x64 build $((built - published)) s, runs $((SECONDS - built)) s; CPU s, user/system, this shell then children:)"
+echo "  (wall: publish $((published - started)) s, x64 reference $((built - published)) s, runs $((SECONDS - built)) s; CPU s, user/system, this shell then children:)"
 times
 echo "native-arm64: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -18,11 +18,8 @@
 # A target whose ILCompiler packages the NuGet source does not offer (NU1101) is reported as SKIP, not passed.
 # Ends with `native-cross-os: N passed, N failed, N skipped` (scripts/test.sh adds the first two to the suite's total).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$root/scripts/lib/check.sh"
+source "$(dirname "$0")/lib/check.sh" # root, work, check()
+source scripts/lib/native-publish.sh
 skipped=0
 
 # OBJECT EXPECTED: prints the object file's format from its header bytes, as "COFF x64", "Mach-O arm64" or "other".
@@ -50,8 +47,7 @@ cross_compile() { # RID FORMAT TARGETOS
   # A fresh ILC run every time (the publish is otherwise incremental and would reuse an old object file).
   rm -rf "src/SmbSign.Cli/obj/Release/net10.0/$rid/native"
   local start=$SECONDS
-  dotnet publish src/SmbSign.Cli -c Release -r "$rid" -p:PublishAot=true "${extra[@]}" \
-    -p:AfterMicrosoftNETSdkTargets="$root/scripts/lib/ilc-compile-only.targets" -o "$out" -nologo -v q >"$log" 2>&1
+  native_publish "$rid" "$out" "${extra[@]}" -p:AfterMicrosoftNETSdkTargets="$root/scripts/lib/ilc-compile-only.targets" >"$log" 2>&1
   local rc=$?
   if [[ $rc -ne 0 ]] && grep -Eq "NU1101: Unable to find package (runtime\.$rid\.Microsoft\.DotNet\.ILCompiler|Microsoft\.NETCore\.App\.Runtime\.NativeAOT\.$rid)" "$log"; then
     skipped=$((skipped + 1))

@@ -4,13 +4,16 @@
 # command of the installed /usr/bin/smbsign, checking exit codes and output. Ends with `native: N passed, N failed`
 # (scripts/test.sh adds the counts to the suite's total).
 set -uo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$root/scripts/lib/check.sh"
+source "$(dirname "$0")/lib/check.sh" # root, work, check()
 
-if ! deb=$(bash scripts/package-deb.sh "$work/deb" 2>"$work/package.log" | tail -1) || [[ ! -f $deb ]]; then
+# The .NET tool package first, while the tree is restored as scripts/test.sh's plain build left it (after the native
+# publish, the app's restore outputs are the RID's, and the plain build inside `dotnet pack` would compile it again).
+dotnet pack src/SmbSign.Cli -c Release -o "$work/nupkg" -nologo -v q >"$work/pack.log" 2>&1
+pack_rc=$?
+
+# The native publish and the .deb; under scripts/test.sh into SMBSIGN_NATIVE_DIR, whose publish folder the container
+# and arm64 tests use after this (scripts/test-container.sh, scripts/test-native-arm64.sh).
+if ! deb=$(bash scripts/package-deb.sh "${SMBSIGN_NATIVE_DIR:-$work/deb}" 2>"$work/package.log" | tail -1) || [[ ! -f $deb ]]; then
   echo "  FAIL  package-deb.sh (see below)"; tail -20 "$work/package.log"
   echo "native: 0 passed, 1 failed"
   exit 1
@@ -83,8 +86,9 @@ check "bash completes option names" 0 "^--strict$" -- complete_words smbsign aud
 check "bash completes --format values" 0 "^sarif$" -- complete_words smbsign audit --format s
 check "bash completes nested subcommands" 0 "^signing$" -- complete_words smbsign bench si
 
-# The .NET tool: `dotnet pack` as docs/packaging.md says, the package's NuGet metadata, and `dotnet tool install` from it.
-if dotnet pack src/SmbSign.Cli -c Release -o "$work/nupkg" -nologo -v q >"$work/pack.log" 2>&1; then
+# The .NET tool: `dotnet pack` as docs/packaging.md says (run first, above), the package's NuGet metadata, and
+# `dotnet tool install` from it.
+if [[ $pack_rc -eq 0 ]]; then
   nupkg=$(ls "$work"/nupkg/SmbSign.*.nupkg | head -1)
   python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read("SmbSign.nuspec")); print("\n".join(z.namelist()))' \
     "$nupkg" "$work/SmbSign.nuspec" >"$work/nupkg-files.txt"

@@ -1,4 +1,10 @@
-# Shared by scripts/test-native.sh and scripts/test-native-arm64.sh (sourced, not run): a counter pair and check().
+# Shared by the scripts/test-native*.sh and scripts/test-container.sh (sourced, not run, first thing after `set`):
+# moves to the repository root and sets `root`; makes a scratch folder `work`, removed on exit (a script that needs
+# more cleanup sets its own EXIT trap, which replaces this one); a counter pair and check().
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 
 check() { # NAME EXPECTED_EXIT PATTERN -- COMMAND...: runs COMMAND, compares its exit code and greps stdout+stderr
