@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 echo "== building JIT (Release) and native (PublishAot)"
 dotnet build src/SmbSign.Cli -c Release -nologo -v q >/dev/null
 dotnet build bench/SmbSign.Benchmarks -c Release -nologo -v q >/dev/null
-dotnet publish src/SmbSign.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$work/native" -nologo -v q >/dev/null
+source scripts/lib/native-publish.sh
+native_publish linux-x64 "$work/native" >/dev/null
 jit=(dotnet src/SmbSign.Cli/bin/Release/net10.0/smbsign.dll)
 native=("$work/native/smbsign")
 generator=bench/SmbSign.Benchmarks/bin/Release/net10.0/SmbSign.Benchmarks.dll

@@ -80,12 +80,11 @@ public sealed class SettingsCatalog
     public static SettingsCatalog Load(Stream json, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(json);
-        using MemoryStream buffer = new();
-        json.CopyTo(buffer);
+        ReadOnlyMemory<byte> utf8 = CatalogJsonReader.ReadAllBytes(json);
         CatalogFileDto file;
         try
         {
-            file = CatalogJsonReader.ReadCatalog(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            file = CatalogJsonReader.ReadCatalog(utf8);
         }
         catch (JsonException e)
         {

@@ -57,12 +57,11 @@ public static class OsProfiles
     {
         using Stream stream = typeof(OsProfiles).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing from the build.");
-        using MemoryStream buffer = new();
-        stream.CopyTo(buffer);
+        ReadOnlyMemory<byte> utf8 = CatalogJsonReader.ReadAllBytes(stream);
         OsProfilesFileDto file;
         try
         {
-            file = CatalogJsonReader.ReadOsProfiles(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            file = CatalogJsonReader.ReadOsProfiles(utf8);
         }
         catch (JsonException e)
         {

@@ -64,6 +64,7 @@ public sealed class CatalogJsonReaderTests
     [InlineData("an unknown enum name", """{ SETTING, "gpo": { "path": "p", "displayName": "d", "kind": "teleport" } }""", "'teleport' is not one of securityOption")]
     [InlineData("an object where an array belongs", """{ SETTING, "cis": {} }""", "$.settings[0].cis: expected an array, found an object")]
     [InlineData("a fraction where an integer belongs", """{ SETTING, "values": { "kind": "integer", "min": 1.5 } }""", "$.settings[0].values.min: expected a 64-bit integer")]
+    [InlineData("a number in an array inside an array item", """{ SETTING, "cis": [ { "item": "1", "generation": "g", "benchmarks": [ "b", 2 ], "confidence": "doc" } ] }""", "$.settings[0].cis[0].benchmarks[1]: expected a string, found a number")]
     public void Malformed_RefusedNamingThePath_AndTheSerializerRefusesItToo(string description, string settingJson, string expected)
     {
         byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ {{settingJson.Replace("SETTING", Setting, StringComparison.Ordinal)}} ] }""");
@@ -72,6 +73,85 @@ public sealed class CatalogJsonReaderTests
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, StrictCatalogContext.Default.CatalogFileDto));
 
         Assert.True(mine.Message.Contains(expected, StringComparison.Ordinal), $"{description}: {mine.Message}");
+    }
+
+    [Fact]
+    public void MemberWrittenTwice_ReadAsTheSerializerReadsIt()
+    {
+        // The member counts differ from the names asked for, so the reader checks member by member: both are known.
+        byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ { {{Setting}}, "title": "B" } ] }""");
+
+        CatalogFileDto mine = CatalogJsonReader.ReadCatalog(json);
+        CatalogFileDto serializer = JsonSerializer.Deserialize(json, StrictCatalogContext.Default.CatalogFileDto)!;
+
+        Assert.Equal(serializer.Settings[0].Title, mine.Settings[0].Title);
+        Assert.Equal("B", mine.Settings[0].Title);
+    }
+
+    [Fact]
+    public void UnknownMemberBesideAMemberWrittenTwice_StillRefused()
+    {
+        byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ { {{Setting}}, "title": "B", "x": 1 } ] }""");
+
+        JsonException e = Assert.ThrowsAny<JsonException>(() => CatalogJsonReader.ReadCatalog(json));
+
+        Assert.Contains("$.settings[0]: unknown member 'x'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingTopLevelMember_NamesTheRoot()
+    {
+        JsonException e = Assert.ThrowsAny<JsonException>(() => CatalogJsonReader.ReadCatalog(Encoding.UTF8.GetBytes("""{ "schemaVersion": 1 }""")));
+
+        Assert.Equal("$: missing required member 'settings'.", e.Message);
+    }
+
+    [Fact]
+    public void ReadAllBytes_SeekableNonSeekableAndPositioned_GiveTheRestOfTheStream()
+    {
+        byte[] catalog = Resource("SmbSign.Policy.Catalog.settings.json");
+        using Stream embedded = typeof(SettingsCatalog).Assembly.GetManifestResourceStream("SmbSign.Policy.Catalog.settings.json")!;
+        using MemoryStream positioned = new(catalog) { Position = 100 };
+        using NonSeekableStream piped = new(catalog);
+
+        Assert.True(embedded.CanSeek);
+        Assert.Equal(catalog, CatalogJsonReader.ReadAllBytes(embedded).ToArray());
+        Assert.Equal(catalog[100..], CatalogJsonReader.ReadAllBytes(positioned).ToArray());
+        Assert.Equal(catalog, CatalogJsonReader.ReadAllBytes(piped).ToArray());
+    }
+
+    /// <summary>A stream that cannot seek and hands out at most 1,000 bytes a read, as a pipe does.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, 1000), bytes.Length - _position);
+            Array.Copy(bytes, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
