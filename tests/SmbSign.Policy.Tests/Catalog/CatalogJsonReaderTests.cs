@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SmbSign.Policy.Catalog;
+using SmbSign.Policy.Tests.Formats;
 
 namespace SmbSign.Policy.Tests.Catalog;
 
@@ -112,46 +113,12 @@ public sealed class CatalogJsonReaderTests
         byte[] catalog = Resource("SmbSign.Policy.Catalog.settings.json");
         using Stream embedded = typeof(SettingsCatalog).Assembly.GetManifestResourceStream("SmbSign.Policy.Catalog.settings.json")!;
         using MemoryStream positioned = new(catalog) { Position = 100 };
-        using NonSeekableStream piped = new(catalog);
+        using ChunkedStream piped = new(catalog, 1000); // cannot seek, 1,000 bytes a read, as a pipe
 
         Assert.True(embedded.CanSeek);
         Assert.Equal(catalog, CatalogJsonReader.ReadAllBytes(embedded).ToArray());
         Assert.Equal(catalog[100..], CatalogJsonReader.ReadAllBytes(positioned).ToArray());
         Assert.Equal(catalog, CatalogJsonReader.ReadAllBytes(piped).ToArray());
-    }
-
-    /// <summary>A stream that cannot seek and hands out at most 1,000 bytes a read, as a pipe does.</summary>
-    private sealed class NonSeekableStream(byte[] bytes) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(Math.Min(count, 1000), bytes.Length - _position);
-            Array.Copy(bytes, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
