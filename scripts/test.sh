@@ -93,21 +93,32 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   fi
 done
 
-python3 - "$results" <<'PY'
-import glob, re, sys, xml.etree.ElementTree as ET
+# TRX...: prints each file's counts, then a last line "PASSED FAILED SKIPPED" summed over them (error, timeout and
+# aborted count as failed; a file without counters, as a crashed test host leaves, counts one failure).
+trx_counts() {
+  python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for path in sorted(glob.glob(sys.argv[1] + "/*.trx")):
-    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+for path in sys.argv[1:]:
+    try:
+        counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    except (OSError, ET.ParseError):
+        counters = None
     if counters is None:
+        print(f"  {path.rsplit('/', 1)[-1]}: no results")
+        failed += 1
         continue
-    p = int(counters.get("passed", 0)); f = int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    p = int(counters.get("passed", 0)); f = sum(int(counters.get(k, 0)) for k in ("failed", "error", "timeout", "aborted"))
     s = int(counters.get("notExecuted", 0))
     print(f"  {path.rsplit('/', 1)[-1]}: {p} passed, {f} failed, {s} skipped")
     passed += p; failed += f; skipped += s
-open(sys.argv[1] + "/summary.txt", "w").write(f"{passed} {failed} {skipped}\n")
+print(passed, failed, skipped)
 PY
-read -r passed failed skipped < "$results/summary.txt"
+}
+trx_counts "$results"/*.Tests.trx >"$results/summary.txt"
+sed '$d' "$results/summary.txt"
+read -r passed failed skipped < <(tail -1 "$results/summary.txt")
 
 # SCRIPT LABEL: runs a script that ends with `LABEL: N passed, N failed[, N skipped]` and adds its counts to the total.
 run_counted_script() {
@@ -130,6 +141,24 @@ rm -rf "$SMBSIGN_NATIVE_DIR"
 echo "== native binary (.deb)"
 run_counted_script scripts/test-native.sh native
 
+# The CLI test suite once more, against that native binary: tests/SmbSign.Cli.Tests/CliHarness.cs runs each command as
+# the process SMBSIGN_CLI_UNDER_TEST names (runs given their own clock or cancellation token stay in-process).
+echo "== SmbSign.Cli.Tests against the native binary"
+native_bin="$SMBSIGN_NATIVE_DIR/publish-linux-x64/smbsign"
+if [[ -x $native_bin ]]; then
+  if ! SMBSIGN_CLI_UNDER_TEST="$native_bin" dotnet test tests/SmbSign.Cli.Tests/SmbSign.Cli.Tests.csproj -c Release --no-build -nologo -v quiet \
+      --logger "trx;LogFileName=SmbSign.Cli.Tests.native.trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false; then
+    status=1
+  fi
+  trx_counts "$results/SmbSign.Cli.Tests.native.trx" >"$results/native-cli.txt"
+  sed '$d' "$results/native-cli.txt"
+  read -r np nf _ < <(tail -1 "$results/native-cli.txt")
+  passed=$((passed + np)); failed=$((failed + nf))
+else
+  echo "  no native binary at $native_bin (the .deb build failed above): the CLI tests did not run against it"
+  failed=$((failed + 1))
+fi
+
 # packaging/Dockerfile: its final stage followed on a Debian 12 stand-in for runtime-deps (no Docker engine here), with
 # the binary test-native.sh published (the same command, which the test checks).
 echo "== container definition"
@@ -144,7 +173,7 @@ echo "== native AOT compile for win-x64 and osx-arm64 (ILC only)"
 run_counted_script scripts/test-native-cross-os.sh native-cross-os
 
 expected=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
-found=$(ls "$results"/*.trx 2>/dev/null | wc -l)
+found=$(ls "$results"/*.Tests.trx 2>/dev/null | wc -l)
 if [[ $found -lt $expected ]]; then
   echo "only $found of $expected test projects produced results (a test host crashed?)"
   failed=$((failed + expected - found))

@@ -26,6 +26,17 @@ public sealed class CliAppTests
     }
 
     [Fact]
+    public async Task Version_Json_ReportsTheBuildUnderTest()
+    {
+        // In-process this is the JIT build; under SMBSIGN_CLI_UNDER_TEST (scripts/test.sh's second run of this suite)
+        // every command ran as the native AOT binary, and this says so from inside it.
+        CliRun run = await CliHarness.RunAsync(["version", "--format", "json"]);
+
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        Assert.Equal(CliHarness.Executable is not null, doc.RootElement.GetProperty("nativeAot").GetBoolean());
+    }
+
+    [Fact]
     public async Task Format_UnsupportedValue_ExitsTwo()
     {
         CliRun run = await CliHarness.RunAsync(["version", "--format", "sarif"]);
