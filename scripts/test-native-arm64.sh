@@ -7,8 +7,9 @@
 # (HMAC-SHA256, AES-CMAC, AES-GMAC) exit as the x64 NativeAOT build does and print the same output, generatedAt and the commit
 # hash aside; AES-CMAC gives the signature Microsoft published for its 3.1.1 message; bench signing runs to the end.
 # Not proven by emulation: speed, and a real arm64 CPU (qemu emulates the instructions; its default CPU advertises AES
-# and PMULL, so OpenSSL's ARMv8 crypto code runs, emulated). Not run on arm64: scan, verify, listen, capture, fix,
-# report, history.
+# and PMULL, so OpenSSL's ARMv8 crypto code runs, emulated). Also the same as x64: capture (JSON), fix (the .reg
+# files), report (the HTML page), audit --db and history (SQLite); listen runs on loopback. Not run on arm64: scan and
+# verify (they need a server).
 #
 # Why the loader and libc must be one build: `qemu-aarch64 -L /usr/aarch64-linux-gnu`, the way it was first tried,
 # takes the loader from the cross package (libc6-arm64-cross 2.36-8cross1) but, once libc6:arm64 is installed, the
@@ -59,7 +60,8 @@ check "the arm64 loader and libc come from one package (one glibc build)" 0 "^li
 check "arm64 OpenSSL (libssl3:arm64) is installed for the crypto commands" 0 "" -- test -e /usr/lib/aarch64-linux-gnu/libssl.so.3
 
 # The commit hash in toolVersion is masked: an incremental build can keep the hash of the commit it last compiled.
-norm() { sed -E -e 's/"generatedAt": "[^"]*"/"generatedAt": "(time)"/' -e 's/\+[0-9a-f]{40}/+(commit)/g'; }
+norm() { sed -E -e 's/"generatedAt": "[^"]*"/"generatedAt": "(time)"/' -e 's/\+[0-9a-f]{40}/+(commit)/g' \
+  -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/(time)/g'; }
 # same_as_x64 EXIT PATTERN ARGS...: runs ARGS on arm64 (qemu) and on x64; both must exit EXIT, print the same
 # stdout+stderr (generatedAt and the commit hash aside), and the arm64 output must match PATTERN (so "identical" is
 # never two empty outputs).
@@ -121,6 +123,41 @@ done
 unset SMBSIGN_KEY
 check "bench signing (short run, all four algorithms) completes" 0 "AES-GMAC" -- \
   arm bench signing --sizes 128,4K --seconds 0.05
+
+# Commands that read and write files: each side runs the same shell lines in the same, freshly emptied folder (so
+# absolute paths in the output agree), and what they print and the files they leave must be the same.
+# same_session_as_x64 EXIT PATTERN "FILES" 'LINES': LINES run by bash with $S standing for smbsign; FILES are compared
+# after the same normalisation as the output (times and the commit hash).
+same_session_as_x64() {
+  local want=$1 pattern=$2 files=$3 lines=$4 side rc f
+  local -A out code
+  for side in arm64 x64; do
+    rm -rf "$work/session" "$work/files-$side" && mkdir -p "$work/session" "$work/files-$side"
+    if [[ $side == arm64 ]]; then S="env -u QEMU_LD_PREFIX qemu-aarch64 -L / $bin"; else S=$x64bin; fi
+    out[$side]=$(cd "$work/session" && S=$S bash -c "$lines" 2>&1); code[$side]=$?
+    for f in $files; do [[ -f $work/session/$f ]] && norm <"$work/session/$f" >"$work/files-$side/$(basename "$f")"; done
+  done
+  if [[ ${code[arm64]} -ne $want || ${code[x64]} -ne $want ]]; then echo "exit: arm64 ${code[arm64]}, x64 ${code[x64]}, wanted $want"; head -3 <<<"${out[arm64]}"; return 1; fi
+  if ! grep -Eq -- "$pattern" <<<"${out[arm64]}"; then echo "arm64 output lacks '$pattern':"; head -3 <<<"${out[arm64]}"; return 1; fi
+  if ! diff <(norm <<<"${out[x64]}") <(norm <<<"${out[arm64]}") >"$work/diff"; then echo "arm64 output differs from x64:"; head -6 "$work/diff"; return 1; fi
+  for f in $files; do
+    [[ -s $work/files-arm64/$(basename "$f") ]] || { echo "arm64 left no $f"; return 1; }
+    cmp -s "$work/files-x64/$(basename "$f")" "$work/files-arm64/$(basename "$f")" || { echo "$f differs from x64's"; return 1; }
+  done
+  echo "same as x64 ($(wc -l <<<"${out[arm64]}") lines; files: ${files:-none})"
+}
+capture="$root/tests/SmbSign.Capture.Tests/TestData/captures/smb311-gmac-signed.pcapng"
+check "capture of a recorded SMB 3.1.1 session --format json: same as x64" 0 "^same as x64" -- \
+  same_as_x64 0 '"connections"' capture "$capture" --format json
+# fix prints a signing speed it measures, so only the files it writes are compared (they hold no measurement).
+check "fix --baseline signing -t reg: the same apply.reg and rollback.reg as x64" 0 "^same as x64" -- \
+  same_session_as_x64 0 "^exit 0$" "fix/apply.reg fix/rollback.reg" '$S fix --baseline signing -t reg -o fix >/dev/null; echo "exit $?"'
+check "report: the same self-contained HTML page from an audit as x64" 0 "^same as x64" -- \
+  same_session_as_x64 0 "wrote report.html" "report.html" "\$S audit '$fleet' --format json -o audit.json; \$S report audit.json -o report.html"
+check "audit --db twice, then history --format json (SQLite, the arm64 libe_sqlite3.so): same as x64" 0 "^same as x64" -- \
+  same_session_as_x64 0 '"comparisons"' "" "\$S audit '$fleet/ws-win10-01.reg' --db posture.db >/dev/null; \$S audit '$fleet/ws-win10-01.reg' --db posture.db >/dev/null; \$S history --db posture.db --format json"
+check "listen on loopback for a second reports as JSON" 0 '"generatedAt"' -- \
+  arm listen --address 127.0.0.1 --port 0 --duration 1 --format json
 
 echo "  (wall: publish $((published - started)) s, x64 reference $((built - published)) s, runs $((SECONDS - built)) s; CPU s, user/system, this shell then children:)"
 times
