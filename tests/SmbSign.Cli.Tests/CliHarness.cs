@@ -54,17 +54,7 @@ internal static class CliHarness
 
     private static async Task<CliRun> RunProcessAsync(string executable, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        ProcessStartInfo start = new(executable)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        ProcessStartInfo start = SmbSign.Testing.ProcessRunner.StartInfo(executable, args);
 
         // In-process, the command sees only the test's variables; the process inherits the rest (PATH, HOME, the
         // Kerberos settings a test sets for the whole process) but no SMBSIGN_* variable and no colour setting, and

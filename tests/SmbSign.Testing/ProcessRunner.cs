@@ -6,9 +6,8 @@ namespace SmbSign.Testing;
 /// <summary>Runs an external tool with a timeout and returns its exit code and combined output.</summary>
 public static class ProcessRunner
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, string? standardInput, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    /// <summary>How to start <paramref name="fileName"/> with <paramref name="arguments"/>: no shell, all three streams redirected.</summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -22,6 +21,14 @@ public static class ProcessRunner
             psi.ArgumentList.Add(argument);
         }
 
+        return psi;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, IEnumerable<string> arguments, string? standardInput, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
+    {
+        ProcessStartInfo psi = StartInfo(fileName, arguments);
         if (environment is not null)
         {
             foreach ((string key, string value) in environment)
