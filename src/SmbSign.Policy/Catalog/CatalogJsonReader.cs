@@ -63,10 +63,7 @@ internal static class CatalogJsonReader
         return Members.Read(document.RootElement, JsonPath.Root, read);
     }
 
-    private static SettingDto Setting(JsonElement element, JsonPath path)
-    {
-        Members m = new(element, path);
-        SettingDto setting = new(
+    private static SettingDto Setting(JsonElement element, JsonPath path) => Members.Read(element, path, m => new SettingDto(
             m.String("id"),
             m.Enum<SettingSide>("side"),
             m.String("title"),
@@ -85,10 +82,7 @@ internal static class CatalogJsonReader
             m.OptionalObject("macos", Conf),
             m.OptionalList("cis", Cis),
             m.OptionalList("baselines", Baseline),
-            m.OptionalList("notes", Text));
-        m.End();
-        return setting;
-    }
+            m.OptionalList("notes", Text)));
 
     private static GpoDto Gpo(Members m) => new(m.String("path"), m.String("displayName"), m.Enum<GpoKind>("kind"), m.OptionalString("note"));
 
@@ -233,7 +227,9 @@ internal static class CatalogJsonReader
         /// <summary>A path kept on the heap, so that the paths of the values inside it can point at it.</summary>
         public sealed class Container(JsonPath path)
         {
-            public override string ToString() => path.ToString();
+            public JsonPath Path { get; } = path;
+
+            public override string ToString() => Path.ToString();
         }
     }
 
@@ -241,12 +237,11 @@ internal static class CatalogJsonReader
     private sealed class Members
     {
         private readonly JsonElement _object;
-        private readonly JsonPath _here;
         private readonly JsonPath.Container _path;
         private readonly List<string> _known = [];
         private int _found;
 
-        public Members(JsonElement element, JsonPath path)
+        private Members(JsonElement element, JsonPath path)
         {
             if (element.ValueKind != JsonValueKind.Object)
             {
@@ -254,7 +249,6 @@ internal static class CatalogJsonReader
             }
 
             _object = element;
-            _here = path;
             _path = path.AsContainer();
         }
 
@@ -280,7 +274,7 @@ internal static class CatalogJsonReader
             {
                 if (!IsKnown(property))
                 {
-                    throw Error(_here, $"unknown member '{property.Name}' (expected one of {string.Join(", ", _known)})");
+                    throw Error(_path.Path, $"unknown member '{property.Name}' (expected one of {string.Join(", ", _known)})");
                 }
             }
         }
@@ -309,17 +303,15 @@ internal static class CatalogJsonReader
             return value.ValueKind == JsonValueKind.Null ? null : Text(value, Path(name));
         }
 
-        public int Int32(string name) => Required(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out int number)
-            ? number
-            : throw Error(Path(name), "expected a 32-bit integer");
+        // Each member is looked up once (End counts the lookups that found one), so the optional forms convert the value
+        // they found rather than asking for the member again.
+        public int Int32(string name) => Int32Value(Required(name), name);
 
-        public int? OptionalInt32(string name) => Optional(name) is null ? null : Int32(name);
+        public int? OptionalInt32(string name) => Optional(name) is { } value ? Int32Value(value, name) : null;
 
-        public long Int64(string name) => Required(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt64(out long number)
-            ? number
-            : throw Error(Path(name), "expected a 64-bit integer");
+        public long Int64(string name) => Int64Value(Required(name), name);
 
-        public long? OptionalInt64(string name) => Optional(name) is null ? null : Int64(name);
+        public long? OptionalInt64(string name) => Optional(name) is { } value ? Int64Value(value, name) : null;
 
         public T Enum<T>(string name)
             where T : struct, Enum => EnumValue<T>(Required(name), Path(name));
@@ -358,6 +350,14 @@ internal static class CatalogJsonReader
             return items;
         }
 
+        private int Int32Value(JsonElement value, string name) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw Error(Path(name), "expected a 32-bit integer");
+
+        private long Int64Value(JsonElement value, string name) => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number)
+            ? number
+            : throw Error(Path(name), "expected a 64-bit integer");
+
         private JsonPath Path(string name) => JsonPath.Member(_path, name);
 
         /// <summary>The member, which must be there (null allowed).</summary>
@@ -366,7 +366,7 @@ internal static class CatalogJsonReader
             _known.Add(name);
             if (!_object.TryGetProperty(name, out JsonElement value))
             {
-                throw Error(_here, $"missing required member '{name}'");
+                throw Error(_path.Path, $"missing required member '{name}'");
             }
 
             _found++;

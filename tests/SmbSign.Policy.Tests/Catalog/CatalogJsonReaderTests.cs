@@ -66,6 +66,8 @@ public sealed class CatalogJsonReaderTests
     [InlineData("an object where an array belongs", """{ SETTING, "cis": {} }""", "$.settings[0].cis: expected an array, found an object")]
     [InlineData("a fraction where an integer belongs", """{ SETTING, "values": { "kind": "integer", "min": 1.5 } }""", "$.settings[0].values.min: expected a 64-bit integer")]
     [InlineData("a number in an array inside an array item", """{ SETTING, "cis": [ { "item": "1", "generation": "g", "benchmarks": [ "b", 2 ], "confidence": "doc" } ] }""", "$.settings[0].cis[0].benchmarks[1]: expected a string, found a number")]
+    [InlineData("an unknown member beside an optional number", """{ SETTING, "values": { "kind": "integer", "min": 1, "x": 2 } }""", "$.settings[0].values: unknown member 'x'")]
+    [InlineData("an unknown member beside optional builds", """{ SETTING, "defaults": [ { "value": 0, "source": "doc", "confidence": "doc", "when": { "minBuild": 1, "maxBuild": 2, "x": 3 } } ] }""", "$.settings[0].defaults[0].when: unknown member 'x'")]
     public void Malformed_RefusedNamingThePath_AndTheSerializerRefusesItToo(string description, string settingJson, string expected)
     {
         byte[] json = Encoding.UTF8.GetBytes($$"""{ "schemaVersion": 1, "settings": [ {{settingJson.Replace("SETTING", Setting, StringComparison.Ordinal)}} ] }""");
