@@ -62,6 +62,13 @@ check "arm64 OpenSSL (libssl3:arm64) is installed for the crypto commands" 0 "" 
 # The commit hash in toolVersion is masked: an incremental build can keep the hash of the commit it last compiled.
 norm() { sed -E -e 's/"generatedAt": "[^"]*"/"generatedAt": "(time)"/' -e 's/\+[0-9a-f]{40}/+(commit)/g' \
   -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/(time)/g'; }
+# agree WANT PATTERN ARM64_OUTPUT ARM64_EXIT X64_OUTPUT X64_EXIT: the comparison both helpers below make.
+agree() {
+  local want=$1 pattern=$2 a=$3 ra=$4 b=$5 rb=$6
+  if [[ $ra -ne $want || $rb -ne $want ]]; then echo "exit: arm64 $ra, x64 $rb, wanted $want"; head -3 <<<"$a"; return 1; fi
+  if ! grep -Eq -- "$pattern" <<<"$a"; then echo "arm64 output lacks '$pattern':"; head -3 <<<"$a"; return 1; fi
+  if ! diff <(norm <<<"$b") <(norm <<<"$a") >"$work/diff"; then echo "arm64 output differs from x64:"; head -6 "$work/diff"; return 1; fi
+}
 # same_as_x64 EXIT PATTERN ARGS...: runs ARGS on arm64 (qemu) and on x64; both must exit EXIT, print the same
 # stdout+stderr (generatedAt and the commit hash aside), and the arm64 output must match PATTERN (so "identical" is
 # never two empty outputs).
@@ -70,9 +77,7 @@ same_as_x64() {
   local a b ra rb
   a=$(arm "$@" 2>&1); ra=$?
   b=$(x64 "$@" 2>&1); rb=$?
-  if [[ $ra -ne $want || $rb -ne $want ]]; then echo "exit: arm64 $ra, x64 $rb, wanted $want"; head -3 <<<"$a"; return 1; fi
-  if ! grep -Eq -- "$pattern" <<<"$a"; then echo "arm64 output lacks '$pattern':"; head -3 <<<"$a"; return 1; fi
-  if ! diff <(norm <<<"$b") <(norm <<<"$a") >"$work/diff"; then echo "arm64 output differs from x64:"; head -6 "$work/diff"; return 1; fi
+  agree "$want" "$pattern" "$a" "$ra" "$b" "$rb" || return 1
   echo "same as x64 ($(wc -l <<<"$a") lines)"
 }
 
@@ -137,9 +142,7 @@ same_session_as_x64() {
     out[$side]=$(cd "$work/session" && S=$S bash -c "$lines" 2>&1); code[$side]=$?
     for f in $files; do [[ -f $work/session/$f ]] && norm <"$work/session/$f" >"$work/files-$side/$(basename "$f")"; done
   done
-  if [[ ${code[arm64]} -ne $want || ${code[x64]} -ne $want ]]; then echo "exit: arm64 ${code[arm64]}, x64 ${code[x64]}, wanted $want"; head -3 <<<"${out[arm64]}"; return 1; fi
-  if ! grep -Eq -- "$pattern" <<<"${out[arm64]}"; then echo "arm64 output lacks '$pattern':"; head -3 <<<"${out[arm64]}"; return 1; fi
-  if ! diff <(norm <<<"${out[x64]}") <(norm <<<"${out[arm64]}") >"$work/diff"; then echo "arm64 output differs from x64:"; head -6 "$work/diff"; return 1; fi
+  agree "$want" "$pattern" "${out[arm64]}" "${code[arm64]}" "${out[x64]}" "${code[x64]}" || return 1
   for f in $files; do
     [[ -s $work/files-arm64/$(basename "$f") ]] || { echo "arm64 left no $f"; return 1; }
     cmp -s "$work/files-x64/$(basename "$f")" "$work/files-arm64/$(basename "$f")" || { echo "$f differs from x64's"; return 1; }
